@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything Session Inspector needs to build, test and run on Debian 12.
+# Idempotent: packages already present are skipped; only Debian's archive and npm are used.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config ccache clang clang-format libclang-rt-14-dev
+    qt6-base-dev qt6-webengine-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev
+    qtkeychain-qt6-dev libqt6sql6-psql libqt6sql6-sqlite libgl-dev
+    libssl-dev libhiredis-dev libcjose-dev libjansson-dev libbenchmark-dev
+    redis-server redis-tools postgresql openssl
+    xvfb xauth dbus dbus-x11 gnome-keyring
+    python3 python3-jwcrypto
+)
+# Node.js and npm: some machines carry a nodejs build that bundles npm and conflicts with
+# Debian's npm package; install Debian's only when the commands are missing.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    echo "install-deps: installing ${#missing[@]} package(s): ${missing[*]}" >&2
+    SUDO=""
+    [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "install-deps: all Debian packages present" >&2
+fi
+
+# npm packages for the test identity provider (pinned by tests/idp/package-lock.json).
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -f "$root/tests/idp/package.json" ]]; then
+    if [[ ! -d "$root/tests/idp/node_modules" || "$root/tests/idp/package-lock.json" -nt "$root/tests/idp/node_modules" ]]; then
+        echo "install-deps: npm ci in tests/idp" >&2
+        (cd "$root/tests/idp" && npm ci --no-audit --no-fund --loglevel=error)
+        touch "$root/tests/idp/node_modules"
+    fi
+fi

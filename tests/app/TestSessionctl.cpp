@@ -1,0 +1,341 @@
+#include "core/envelope/EnvelopeCipher.h"
+#include "stores/cookie/Auth0CookieChunks.h"
+#include "tests/support/TestSupport.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace si;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+const char kSecret[] = "s3cr3t-for-sessionctl-tests";
+const QByteArray kState = R"({"user": {"sub": "auth0|42", "email": "ann@example.com"}, "id_token": null, )"
+                          R"("refresh_token": "rt-value", "token_sets": [], "connection_token_sets": [], )"
+                          R"("domain": null, "internal": {"sid": "sid-42", "created_at": 1700000000}})";
+
+Run sessionctl(const QStringList &args, const QHash<QString, QString> &env = {}, const QByteArray &input = {})
+{
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.remove(QStringLiteral("SI_SECRET"));
+    e.remove(QStringLiteral("SI_SECRET_FILE"));
+    for (auto it = env.begin(); it != env.end(); ++it)
+        e.insert(it.key(), it.value());
+    p.setProcessEnvironment(e);
+    p.start(test::binaryPath(QStringLiteral("bin/sessionctl")), args);
+    if (!p.waitForStarted())
+        qFatal("cannot start sessionctl");
+    p.write(input);
+    p.closeWriteChannel();
+    p.waitForFinished(30000);
+    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+               p.readAllStandardError()};
+}
+
+QHash<QString, QString> withSecret(const QString &secret = QString::fromLatin1(kSecret))
+{
+    return {{QStringLiteral("SI_SECRET"), secret}};
+}
+
+QByteArray encryptHere(const char *secret, const QString &salt, const QByteArray &plaintext)
+{
+    QList<crypto::SecureBytes> list{crypto::SecureBytes(QByteArrayView(secret))};
+    return EnvelopeCipher(SecretList(list)).encrypt(salt, plaintext).value();
+}
+
+int lineCount(const QByteArray &text)
+{
+    return int(text.trimmed().count('\n')) + (text.trimmed().isEmpty() ? 0 : 1);
+}
+
+} // namespace
+
+class TestSessionctl : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void decryptPrintsJson();
+    void decryptFromStdinAndFile();
+    void tamperedTokenExits3WithOneLine();
+    void wrongSecretExits3();
+    void rotationFromSecretFile();
+    void missingSecretIsUsage();
+    void encryptThenDecrypt();
+    void encryptRejectsInvalidJson();
+    void cookieDecodeReassemblesChunks();
+    void cookieDecodeErrors_data();
+    void cookieDecodeErrors();
+    void usageErrors_data();
+    void usageErrors();
+    void secretsNeverPrinted();
+};
+
+void TestSessionctl::decryptPrintsJson()
+{
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QString::fromLatin1(token)},
+                             withSecret());
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, kState + '\n');
+    QVERIFY(r.err.isEmpty());
+
+    const Run pretty = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--pretty"),
+                                   QStringLiteral("--salt=_a0_session"), QString::fromLatin1(token)},
+                                  withSecret());
+    QCOMPARE(pretty.exitCode, 0);
+    QVERIFY(pretty.out.startsWith("{\n  \"user\": {\n    \"sub\": \"auth0|42\""));
+}
+
+void TestSessionctl::decryptFromStdinAndFile()
+{
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const Run fromStdin = sessionctl(
+        {QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"), QStringLiteral("_a0_session")},
+        withSecret(), token + "\n");
+    QCOMPARE(fromStdin.exitCode, 0);
+    QCOMPARE(fromStdin.out, kState + '\n');
+
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("token.txt")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(token + "\r\n");
+    file.close();
+    const Run fromFile = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                                     QStringLiteral("_a0_session"), QLatin1Char('@') + file.fileName()},
+                                    withSecret());
+    QCOMPARE(fromFile.exitCode, 0);
+    QCOMPARE(fromFile.out, kState + '\n');
+}
+
+void TestSessionctl::tamperedTokenExits3WithOneLine()
+{
+    QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const qsizetype tagStart = token.lastIndexOf('.') + 1;
+    token[tagStart + 3] = token[tagStart + 3] == 'A' ? 'B' : 'A';
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QString::fromLatin1(token)},
+                             withSecret());
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(lineCount(r.err), 1);
+    QVERIFY2(r.err.contains("authentication tag mismatch"), r.err.constData());
+
+    const Run truncated = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                                      QStringLiteral("_a0_session"), QString::fromLatin1(token.left(40))},
+                                     withSecret());
+    QCOMPARE(truncated.exitCode, 3);
+    QCOMPARE(lineCount(truncated.err), 1);
+    QVERIFY2(truncated.err.contains("expected 5 dot-separated parts"), truncated.err.constData());
+}
+
+void TestSessionctl::wrongSecretExits3()
+{
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QString::fromLatin1(token)},
+                             withSecret(QStringLiteral("not-the-secret")));
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY(r.err.contains("wrong secret or salt"));
+}
+
+void TestSessionctl::rotationFromSecretFile()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(QStringLiteral("secrets")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("# current first\nbrand-new\n");
+    file.write(kSecret);
+    file.write("\n");
+    file.close();
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QStringLiteral("--secret-file"), file.fileName(),
+                              QString::fromLatin1(token)});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, kState + '\n');
+    QVERIFY2(r.err.contains("opened with secret #2"), r.err.constData());
+
+    // SI_SECRET_FILE works the same and --secret-file wins over SI_SECRET.
+    const Run viaEnv = sessionctl(
+        {QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"), QStringLiteral("_a0_session"),
+         QString::fromLatin1(token)},
+        {{QStringLiteral("SI_SECRET_FILE"), file.fileName()}, {QStringLiteral("SI_SECRET"), QStringLiteral("wrong")}});
+    QCOMPARE(viaEnv.exitCode, 0);
+}
+
+void TestSessionctl::missingSecretIsUsage()
+{
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QStringLiteral("a.b.c.d.e")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("no application secret"));
+    const Run badFile = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                                    QStringLiteral("_a0_session"), QStringLiteral("--secret-file"),
+                                    QStringLiteral("/nonexistent/file"), QStringLiteral("a.b.c.d.e")});
+    QCOMPARE(badFile.exitCode, 1);
+    QVERIFY(badFile.err.contains("cannot read the secret file"));
+}
+
+void TestSessionctl::encryptThenDecrypt()
+{
+    // Compact input is re-serialized like Python's json.dumps; --as-is keeps the bytes.
+    const Run enc = sessionctl(
+        {QStringLiteral("crypto"), QStringLiteral("encrypt"), QStringLiteral("--salt"), QStringLiteral("_a0_session"),
+         QStringLiteral(R"({"user":{"sub":"u","name":"Zoë"},"internal":{"sid":"s","created_at":1}})")},
+        withSecret());
+    QCOMPARE(enc.exitCode, 0);
+    QVERIFY(enc.out.startsWith("eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0.."));
+    const Run dec = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                                QStringLiteral("_a0_session"), QString::fromLatin1(enc.out.trimmed())},
+                               withSecret());
+    QCOMPARE(dec.exitCode, 0);
+    QCOMPARE(dec.out,
+             QByteArray(R"({"user": {"sub": "u", "name": "Zo\u00eb"}, "internal": {"sid": "s", "created_at": 1}})"
+                        "\n"));
+
+    const Run asIs = sessionctl({QStringLiteral("crypto"), QStringLiteral("encrypt"), QStringLiteral("--as-is"),
+                                 QStringLiteral("--salt"), QStringLiteral("_a0_tx:abc"), QStringLiteral("-")},
+                                withSecret(), R"({"code_verifier":"v"})");
+    QCOMPARE(asIs.exitCode, 0);
+    const Run back = sessionctl({QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                                 QStringLiteral("_a0_tx:abc"), QString::fromLatin1(asIs.out.trimmed())},
+                                withSecret());
+    QCOMPARE(back.out, QByteArray("{\"code_verifier\":\"v\"}\n"));
+
+    // A session-shaped salt with non-session JSON encrypts but warns.
+    const Run warned = sessionctl({QStringLiteral("crypto"), QStringLiteral("encrypt"), QStringLiteral("--salt"),
+                                   QStringLiteral("_a0_session"), QStringLiteral(R"({"token_sets": 5})")},
+                                  withSecret());
+    QCOMPARE(warned.exitCode, 0);
+    QVERIFY(warned.err.contains("warning: this is not valid auth0 session state"));
+}
+
+void TestSessionctl::encryptRejectsInvalidJson()
+{
+    const Run r = sessionctl({QStringLiteral("crypto"), QStringLiteral("encrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QStringLiteral("{not json")},
+                             withSecret());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.out.isEmpty());
+    QVERIFY(r.err.contains("the input is not JSON"));
+}
+
+void TestSessionctl::cookieDecodeReassemblesChunks()
+{
+    // A large session: several chunks, sent out of order among unrelated cookies.
+    QByteArray big = kState;
+    big.replace("\"rt-value\"", "\"" + QByteArray(9000, 'r') + "\"");
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), big);
+    const QList<Cookie> chunks = stores::Auth0CookieChunks::split(token, QStringLiteral("_a0_session"));
+    QCOMPARE(chunks.size(), 4);
+    QByteArray header = "Cookie: theme=dark; ";
+    for (int i : {2, 0, 3, 1})
+        header += chunks[i].name + '=' + chunks[i].value + "; ";
+    header += "_a0_tx=zzz";
+    const Run r = sessionctl({QStringLiteral("cookie"), QStringLiteral("decode"), QStringLiteral("--cookie-header"),
+                              QString::fromLatin1(header)},
+                             withSecret());
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, big + '\n');
+
+    const Run viaStdin = sessionctl(
+        {QStringLiteral("cookie"), QStringLiteral("decode"), QStringLiteral("--cookie-header"), QStringLiteral("-")},
+        withSecret(), header);
+    QCOMPARE(viaStdin.exitCode, 0);
+    QCOMPARE(viaStdin.out, big + '\n');
+}
+
+void TestSessionctl::cookieDecodeErrors_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("gap") << QByteArray("_a0_session_0=a; _a0_session_2=c") << 3
+                         << QByteArray("session chunk _a0_session_1 is missing (chunks present: 0,2)");
+    QTest::newRow("bare name") << QByteArray("_a0_session=abc") << 3
+                               << QByteArray("a cookie named exactly \"_a0_session\" is not a session chunk");
+    QTest::newRow("no session") << QByteArray("theme=dark") << 2 << QByteArray("no session cookie in the header");
+    QTest::newRow("not an envelope") << QByteArray("_a0_session_0=hello") << 3
+                                     << QByteArray("expected 5 dot-separated parts");
+}
+
+void TestSessionctl::cookieDecodeErrors()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(int, exitCode);
+    QFETCH(QByteArray, message);
+    const Run r = sessionctl({QStringLiteral("cookie"), QStringLiteral("decode"), QStringLiteral("--cookie-header"),
+                              QString::fromLatin1(header)},
+                             withSecret());
+    QCOMPARE(r.exitCode, exitCode);
+    QCOMPARE(lineCount(r.err), 1);
+    QVERIFY2(r.err.contains(message), r.err.constData());
+}
+
+void TestSessionctl::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QByteArray>("message");
+    QTest::newRow("no command") << QStringList() << 1 << QByteArray("Usage: sessionctl");
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 1
+                                     << QByteArray("unknown command 'frobnicate'");
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("crypto"), QStringLiteral("decrypt"),
+                                                   QStringLiteral("--bogus")}
+                                    << 1 << QByteArray("unknown option --bogus");
+    QTest::newRow("missing salt") << QStringList{QStringLiteral("crypto"), QStringLiteral("decrypt"),
+                                                 QStringLiteral("x")}
+                                  << 1 << QByteArray("crypto decrypt needs --salt");
+    QTest::newRow("option without value")
+        << QStringList{QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt")} << 1
+        << QByteArray("option --salt needs a value");
+    QTest::newRow("too many arguments") << QStringList{QStringLiteral("crypto"), QStringLiteral("decrypt"),
+                                                       QStringLiteral("--salt"), QStringLiteral("s"),
+                                                       QStringLiteral("a"),      QStringLiteral("b")}
+                                        << 1 << QByteArray("too many arguments");
+    QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QByteArray();
+}
+
+void TestSessionctl::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QByteArray, message);
+    const Run r = sessionctl(args, withSecret());
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(message), r.err.constData());
+    if (exitCode == 0)
+        QVERIFY(r.out.contains("crypto decrypt"));
+}
+
+void TestSessionctl::secretsNeverPrinted()
+{
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), kState);
+    const QList<QStringList> runs = {
+        {QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"), QStringLiteral("x"),
+         QString::fromLatin1(token)},
+        {QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"), QStringLiteral("_a0_session"),
+         QString::fromLatin1(token.left(token.size() - 2))},
+        {QStringLiteral("cookie"), QStringLiteral("decode"), QStringLiteral("--cookie-header"),
+         QStringLiteral("_a0_session_0=") + QString::fromLatin1(token) + QStringLiteral("x")},
+    };
+    for (const QStringList &args : runs) {
+        const Run r = sessionctl(args, withSecret());
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(!r.err.contains(kSecret));
+        QVERIFY(!r.err.contains(token.mid(60, 20)));
+        QVERIFY(!r.out.contains(kSecret));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestSessionctl)
+#include "TestSessionctl.moc"
