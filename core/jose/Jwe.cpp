@@ -1,7 +1,9 @@
 #include "Jwe.h"
 
+#include "../crypto/Base64Url.h"
 #include "../crypto/OpenSslUtil.h"
 #include "../crypto/SecureBytes.h"
+#include "CompactJwe.h"
 #include "JwkData.h"
 
 #include <cjose/header.h>
@@ -37,6 +39,15 @@ Result<QByteArray> Jwe::decrypt(QByteArrayView compact, const Jwk &key)
 {
     if (!key.data().cjose)
         return makeError(ErrorCode::Unsupported, QStringLiteral("key type cannot be used for JWE"), key.keyTypeName());
+    // cjose's base64 decoder aborts (assert) on some malformed parts: check them strictly first.
+    auto parts = splitCompactJwe(compact);
+    if (!parts)
+        return parts.error();
+    for (QByteArrayView part : {parts->header, parts->encryptedKey, parts->iv, parts->ciphertext, parts->tag}) {
+        if (!crypto::base64UrlDecode(part))
+            return makeError(ErrorCode::MalformedInput, QStringLiteral("not a valid compact JWE"),
+                             QStringLiteral("a part is not base64url"));
+    }
     cjose_err err{};
     cjose_jwe_t *jwe = cjose_jwe_import(compact.data(), static_cast<size_t>(compact.size()), &err);
     if (!jwe) {

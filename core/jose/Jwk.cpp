@@ -58,6 +58,11 @@ QString stringMember(const json::Object &o, std::string_view key)
     return v && v->isString() ? v->toQString() : QString();
 }
 
+QByteArrayView viewOf(const std::string &s)
+{
+    return QByteArrayView(s.data(), static_cast<qsizetype>(s.size()));
+}
+
 Error badKey(const QString &why)
 {
     return makeError(ErrorCode::MalformedInput, QStringLiteral("invalid JWK"), why);
@@ -111,6 +116,17 @@ Result<std::shared_ptr<JwkData>> importOkp(const json::Object &object)
 
 Result<std::shared_ptr<JwkData>> importWithCjose(const json::Object &object, Jwk::KeyType type)
 {
+    // cjose's base64 decoder aborts the process (assert) on some malformed input: validate every
+    // key parameter with our strict decoder before cjose sees it.
+    static constexpr std::string_view kBinaryMembers[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k"};
+    for (auto name : kBinaryMembers) {
+        const json::Value *v = object.find(name);
+        if (!v)
+            continue;
+        if (!v->isString() || !crypto::base64UrlDecode(viewOf(v->stringUtf8())))
+            return badKey(
+                QStringLiteral("\"%1\" is not base64url").arg(QLatin1String(name.data(), qsizetype(name.size()))));
+    }
     const std::string text = json::serialize(json::Value(object), json::Style::Compact);
     cjose_err err{};
     cjose_jwk_t *key = cjose_jwk_import(text.data(), text.size(), &err);

@@ -29,10 +29,10 @@ enum class Type { Null, Bool, Number, String, Array, Object };
 // An object's members in document order. Lookups are linear: session objects are small.
 class Object {
 public:
-    Object() = default;
+    Object();
 
-    qsizetype size() const { return static_cast<qsizetype>(m_members.size()); }
-    bool isEmpty() const { return m_members.empty(); }
+    qsizetype size() const;
+    bool isEmpty() const;
     bool contains(std::string_view key) const { return find(key) != nullptr; }
     const Value *find(std::string_view key) const;
     Value *find(std::string_view key);
@@ -41,8 +41,8 @@ public:
     void append(std::string key, Value value);
     bool remove(std::string_view key);
 
-    const std::vector<Member> &members() const { return m_members; }
-    std::vector<Member> &members() { return m_members; }
+    const std::vector<Member> &members() const;
+    std::vector<Member> &members();
     std::vector<Member>::const_iterator begin() const;
     std::vector<Member>::const_iterator end() const;
 
@@ -54,33 +54,17 @@ private:
 
 class Value {
 public:
-    Value() = default; // null
-    Value(std::nullptr_t) {}
-    Value(bool b)
-        : m_type(Type::Bool)
-        , m_bool(b)
-    {}
-    Value(int v)
-        : Value(static_cast<std::int64_t>(v))
-    {}
+    // Constructors are defined below Member: no vector of the incomplete Member may be built here.
+    Value(); // null
+    Value(std::nullptr_t);
+    Value(bool b);
+    Value(int v);
     Value(std::int64_t v);
     Value(double v);
-    Value(const char *s)
-        : m_type(Type::String)
-        , m_text(s)
-    {}
-    Value(std::string s)
-        : m_type(Type::String)
-        , m_text(std::move(s))
-    {}
-    Value(std::string_view s)
-        : m_type(Type::String)
-        , m_text(s)
-    {}
-    Value(const QString &s)
-        : m_type(Type::String)
-        , m_text(s.toStdString())
-    {}
+    Value(const char *s);
+    Value(std::string s);
+    Value(std::string_view s);
+    Value(const QString &s);
     Value(Array a);
     Value(Object o);
 
@@ -129,6 +113,50 @@ struct Member {
     Value value;
     bool operator==(const Member &other) const = default;
 };
+
+inline Object::Object() = default;
+inline Value::Value() = default;
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b)
+    : m_type(Type::Bool)
+    , m_bool(b)
+{}
+inline Value::Value(int v)
+    : Value(static_cast<std::int64_t>(v))
+{}
+inline Value::Value(const char *s)
+    : m_type(Type::String)
+    , m_text(s)
+{}
+inline Value::Value(std::string s)
+    : m_type(Type::String)
+    , m_text(std::move(s))
+{}
+inline Value::Value(std::string_view s)
+    : m_type(Type::String)
+    , m_text(s)
+{}
+inline Value::Value(const QString &s)
+    : m_type(Type::String)
+    , m_text(s.toStdString())
+{}
+
+inline qsizetype Object::size() const
+{
+    return static_cast<qsizetype>(m_members.size());
+}
+inline bool Object::isEmpty() const
+{
+    return m_members.empty();
+}
+inline const std::vector<Member> &Object::members() const
+{
+    return m_members;
+}
+inline std::vector<Member> &Object::members()
+{
+    return m_members;
+}
 
 struct ParseOptions {
     int maxDepth = 256;

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void jwtClaims();
     void malformedJws_data();
     void malformedJws();
+    void cjoseNeverSeesMalformedBase64();
 };
 
 void TestJose::rfc7518AppendixB_data()
@@ -514,6 +515,26 @@ void TestJose::malformedJws()
     auto jws = Jws::parse(token);
     QVERIFY(!jws.ok());
     QCOMPARE(jws.error().code, ErrorCode::MalformedInput);
+}
+
+void TestJose::cjoseNeverSeesMalformedBase64()
+{
+    // Regressions found by fuzz_jwe / fuzz_jwks: cjose 0.6's base64 decoder asserts (aborting the
+    // process) on lengths of 1 mod 4 and on '='. Both inputs must come back as errors.
+    const QByteArray key(64, 'k');
+    const QByteArray jwe = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMJjU2Q0JDLUhTNTEyIn5..f4NJOqYAC0B1lf7SGs15bQ.MzXGC=0ThLwJRxO3D"
+                           "Ze8Vw.IyUH62ts'2hZ-f9bMY1gpnZ74JG_fUYQ1U8BI9Rvyg6U";
+    QCOMPARE(Jwe::decrypt(jwe, Jwk::fromSymmetricKey(key).value()).error().code, ErrorCode::MalformedInput);
+    const QByteArray oneMod4 = b64json(R"({"alg":"dir","enc":"A256CBC-HS512"})") + "..AAAAA.AAAA.AAAA";
+    QCOMPARE(Jwe::decrypt(oneMod4, Jwk::fromSymmetricKey(key).value()).error().code, ErrorCode::MalformedInput);
+
+    auto jwk = Jwk::parse(R"({"kty":"oct","k":"hJtXIZ3uSN5kbQfbt=N@WbpdmhkV6FJG"})");
+    QCOMPARE(jwk.error().code, ErrorCode::MalformedInput);
+    QCOMPARE(jwk.error().detail, QStringLiteral("\"k\" is not base64url"));
+    QCOMPARE(Jwk::parse(R"({"kty":"RSA","n":"AQABA","e":"AQAB"})").error().detail,
+             QStringLiteral("\"n\" is not base64url"));
+    QCOMPARE(Jwk::parse(R"({"kty":"EC","crv":"P-256","x":5,"y":"AA"})").error().detail,
+             QStringLiteral("\"x\" is not base64url"));
 }
 
 QTEST_GUILESS_MAIN(TestJose)

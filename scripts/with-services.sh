@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Starts the real servers the tests talk to, each on a free loopback port, runs the given command
+# with their addresses in the environment, and always tears them down (also on failure or ^C).
+#
+#   scripts/with-services.sh ctest --test-dir build      # or: scripts/with-services.sh bash
+#
+# Exports:
+#   SI_TEST_REDIS_URL        redis://127.0.0.1:PORT/0
+#   SI_TEST_REDIS_TLS_URL    rediss://127.0.0.1:PORT/0   (server certificate for 127.0.0.1/localhost)
+#   SI_TEST_REDIS_TLS_CA     PEM file of the throwaway CA that signed it
+#   SI_TEST_PG_DSN           postgresql://si_test:PASSWORD@127.0.0.1:PORT/si_test (SCRAM auth)
+# Passwords and keys are random per run and live only in the run's temporary directory.
+set -euo pipefail
+
+if (($# == 0)); then
+    echo "usage: $0 COMMAND [ARGS...]" >&2
+    exit 1
+fi
+
+log() { echo "with-services: $*" >&2; }
+
+work=$(mktemp -d /tmp/si-services.XXXXXX)
+chmod 755 "$work"
+pids=()
+pg_data=""
+pg_bin=""
+
+as_postgres() {
+    if [[ $(id -u) -eq 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    for pidfile in "$work"/*.pid; do
+        [[ -f "$pidfile" ]] || continue
+        kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    if [[ -n "$pg_data" && -f "$pg_data/postmaster.pid" ]]; then
+        as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    for pid in "${pids[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for_port() { # port seconds name
+    local deadline=$((SECONDS + $2))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+        if ((SECONDS > deadline)); then
+            log "$3 did not start listening on port $1"
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+random_secret() { head -c 24 /dev/urandom | base64 | tr -d '/+=\n'; }
+
+# ---- TLS material: a throwaway CA and a server certificate for 127.0.0.1 / localhost.
+tls="$work/tls"
+mkdir -p "$tls"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Session Inspector test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$tls/ext.cnf"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+    -extfile "$tls/ext.cnf" -out "$tls/server.crt" 2>/dev/null
+chmod 644 "$tls"/*
+
+# ---- Redis, plain and TLS.
+start_redis() { # name port [extra args...]
+    local name=$1 port=$2
+    shift 2
+    mkdir -p "$work/$name"
+    redis-server --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" --daemonize yes \
+        --pidfile "$work/$name.pid" --logfile "$work/$name/redis.log" --port "$port" "$@"
+}
+
+redis_port=$(free_port)
+start_redis redis "$redis_port"
+wait_for_port "$redis_port" 10 redis-server
+export SI_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+
+redis_tls_port=$(free_port)
+start_redis redis-tls 0 --tls-port "$redis_tls_port" --tls-cert-file "$tls/server.crt" \
+    --tls-key-file "$tls/server.key" --tls-ca-cert-file "$tls/ca.crt" --tls-auth-clients no
+wait_for_port "$redis_tls_port" 10 "redis-server (TLS)"
+export SI_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$redis_tls_port/0"
+export SI_TEST_REDIS_TLS_CA="$tls/ca.crt"
+log "redis on $redis_port, redis TLS on $redis_tls_port"
+
+# ---- PostgreSQL with SCRAM password authentication.
+initdb_path=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
+if [[ -z "$initdb_path" ]]; then
+    log "PostgreSQL is not installed (run scripts/install-deps.sh)"
+    exit 1
+fi
+pg_bin=$(dirname "$initdb_path")
+pg_data="$work/pg"
+pg_port=$(free_port)
+pg_super_password=$(random_secret)
+pg_password=$(random_secret)
+mkdir -p "$pg_data"
+printf '%s\n' "$pg_super_password" >"$work/pg-super.pw"
+if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$pg_data" "$work/pg-super.pw"
+fi
+chmod 700 "$pg_data"
+as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=scram-sha-256 --pwfile="$work/pg-super.pw" \
+    -E UTF8 --locale=C.UTF-8 --no-sync >"$work/initdb.log" 2>&1 || {
+    cat "$work/initdb.log" >&2
+    exit 1
+}
+rm -f "$work/pg-super.pw"
+as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
+    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" \
+    start >/dev/null || {
+    cat "$pg_data/server.log" >&2
+    exit 1
+}
+PGPASSWORD="$pg_super_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE si_test LOGIN PASSWORD '$pg_password'" -c "CREATE DATABASE si_test OWNER si_test" >/dev/null
+export SI_TEST_PG_DSN="postgresql://si_test:$pg_password@127.0.0.1:$pg_port/si_test"
+log "postgresql on $pg_port"
+
+set +e
+"$@"
+status=$?
+set -e
+exit "$status"
