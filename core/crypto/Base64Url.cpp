@@ -20,6 +20,28 @@ constexpr std::array<signed char, 256> makeDecodeTable()
 
 constexpr auto kDecode = makeDecodeTable();
 
+// Pre-shifted tables for the 4-character loop: each character's 6 bits already in place, invalid
+// characters set bit 31 so one OR over the whole input tells whether anything was invalid.
+struct ShiftedTables {
+    std::array<quint32, 256> t0{}, t1{}, t2{}, t3{};
+};
+
+constexpr ShiftedTables makeShiftedTables()
+{
+    ShiftedTables t;
+    for (int c = 0; c < 256; ++c) {
+        const int v = kDecode[static_cast<size_t>(c)];
+        const quint32 bad = 0x80000000u;
+        t.t0[static_cast<size_t>(c)] = v < 0 ? bad : quint32(v) << 18;
+        t.t1[static_cast<size_t>(c)] = v < 0 ? bad : quint32(v) << 12;
+        t.t2[static_cast<size_t>(c)] = v < 0 ? bad : quint32(v) << 6;
+        t.t3[static_cast<size_t>(c)] = v < 0 ? bad : quint32(v);
+    }
+    return t;
+}
+
+constexpr ShiftedTables kShifted = makeShiftedTables();
+
 } // namespace
 
 QByteArray base64UrlEncode(QByteArrayView data)
@@ -58,15 +80,17 @@ bool base64UrlDecodeInto(QByteArrayView text, QByteArray &out)
     out.resize((n / 4) * 3 + (n % 4 ? n % 4 - 1 : 0));
     auto *o = reinterpret_cast<unsigned char *>(out.data());
     qsizetype i = 0;
+    quint32 invalid = 0;
     for (; i + 4 <= n; i += 4) {
-        const int a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]], d = kDecode[in[i + 3]];
-        if ((a | b | c | d) < 0)
-            return false;
-        const unsigned v = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
-        *o++ = static_cast<unsigned char>(v >> 16);
-        *o++ = static_cast<unsigned char>(v >> 8);
-        *o++ = static_cast<unsigned char>(v);
+        const quint32 v = kShifted.t0[in[i]] | kShifted.t1[in[i + 1]] | kShifted.t2[in[i + 2]] | kShifted.t3[in[i + 3]];
+        invalid |= v;
+        o[0] = static_cast<unsigned char>(v >> 16);
+        o[1] = static_cast<unsigned char>(v >> 8);
+        o[2] = static_cast<unsigned char>(v);
+        o += 3;
     }
+    if (invalid & 0x80000000u)
+        return false;
     const qsizetype rest = n - i;
     if (rest == 2) {
         const int a = kDecode[in[i]], b = kDecode[in[i + 1]];

@@ -8,19 +8,18 @@ Result<CompactJweParts> splitCompactJwe(QByteArrayView token)
 {
     QByteArrayView parts[5];
     qsizetype start = 0;
-    int count = 0;
-    for (qsizetype i = 0; i <= token.size(); ++i) {
-        if (i == token.size() || token[i] == '.') {
-            if (count == 5)
-                return makeError(ErrorCode::MalformedInput, QStringLiteral("not a compact JWE"),
-                                 QStringLiteral("more than 5 dot-separated parts"));
-            parts[count++] = token.sliced(start, i - start);
-            start = i + 1;
-        }
+    for (int i = 0; i < 4; ++i) {
+        const qsizetype dot = token.indexOf('.', start); // memchr
+        if (dot < 0)
+            return makeError(ErrorCode::MalformedInput, QStringLiteral("not a compact JWE"),
+                             QStringLiteral("expected 5 dot-separated parts, found %1").arg(i + 1));
+        parts[i] = token.sliced(start, dot - start);
+        start = dot + 1;
     }
-    if (count != 5)
+    parts[4] = token.sliced(start);
+    if (parts[4].contains('.'))
         return makeError(ErrorCode::MalformedInput, QStringLiteral("not a compact JWE"),
-                         QStringLiteral("expected 5 dot-separated parts, found %1").arg(count));
+                         QStringLiteral("more than 5 dot-separated parts"));
     return CompactJweParts{parts[0], parts[1], parts[2], parts[3], parts[4]};
 }
 

@@ -18,6 +18,9 @@ namespace si::json {
 
 class Value;
 struct Member;
+namespace detail {
+struct ValueAccess; // lets the parser build values in place
+} // namespace detail
 using Array = std::vector<Value>;
 
 // The enumerators share their names with the Array/Object types on purpose (Type::Array).
@@ -101,6 +104,7 @@ public:
     bool operator==(const Value &other) const;
 
 private:
+    friend struct detail::ValueAccess;
     Type m_type = Type::Null;
     bool m_bool = false;
     std::string m_text; // string contents, or number literal
