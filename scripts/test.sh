@@ -57,7 +57,7 @@ if ((fuzz)); then
         name=$(basename "$target")
         mkdir -p "$scratch/$name"
         # New inputs go to a scratch directory; the committed corpus only seeds the run.
-        if ! "$target" -max_total_time="$fuzz_seconds" -artifact_prefix="$scratch/$name-" \
+        if ! "$target" -max_total_time="$fuzz_seconds" -print_final_stats=1 -artifact_prefix="$scratch/$name-" \
             "$scratch/$name" "tests/fuzz/corpus/$name" >"$scratch/$name.log" 2>&1; then
             tail -n 60 "$scratch/$name.log" >&2
             echo "fuzz smoke: $name crashed; the input is in $scratch (kept)" >&2
