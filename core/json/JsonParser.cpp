@@ -1,4 +1,5 @@
 #include "Json.h"
+#include "Utf8.h"
 
 #include <unordered_map>
 
@@ -259,36 +260,12 @@ private:
     // Validates one raw (unescaped) multi-byte UTF-8 sequence starting at m_pos and copies it.
     bool copyUtf8Sequence(std::string &out)
     {
-        const auto *s = reinterpret_cast<const unsigned char *>(m_text.data());
-        const size_t n = m_text.size();
-        const unsigned char c = s[m_pos];
-        size_t length = 0;
-        unsigned cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            cp = c & 0x07;
-        } else {
-            return fail("invalid UTF-8");
-        }
-        if (n - m_pos < length)
-            return fail("truncated UTF-8");
-        for (size_t i = 1; i < length; ++i) {
-            const unsigned char cc = s[m_pos + i];
-            if ((cc & 0xC0) != 0x80)
-                return fail("invalid UTF-8");
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((length == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return fail("invalid UTF-8");
-        out.append(m_text.data() + m_pos, length);
-        m_pos += length;
+        const auto seq =
+            detail::decodeUtf8(reinterpret_cast<const unsigned char *>(m_text.data()), m_text.size(), m_pos, false);
+        if (seq.status != detail::Utf8Status::Ok)
+            return fail(seq.status == detail::Utf8Status::Truncated ? "truncated UTF-8" : "invalid UTF-8");
+        out.append(m_text.data() + m_pos, seq.length);
+        m_pos += seq.length;
         return true;
     }
 

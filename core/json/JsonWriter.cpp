@@ -1,4 +1,5 @@
 #include "Json.h"
+#include "Utf8.h"
 
 namespace si::json {
 
@@ -13,41 +14,6 @@ void appendEscape(std::string &out, unsigned unit)
     out += kHex[(unit >> 8) & 0xF];
     out += kHex[(unit >> 4) & 0xF];
     out += kHex[unit & 0xF];
-}
-
-// Decodes one (generalized) UTF-8 sequence at s[i]; invalid bytes decode as U+FFFD, length 1.
-unsigned decodeUtf8(const unsigned char *s, size_t n, size_t &i)
-{
-    const unsigned char c = s[i];
-    size_t length = 0;
-    unsigned cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        length = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        length = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        length = 4;
-        cp = c & 0x07;
-    }
-    if (length == 0 || n - i < length) {
-        ++i;
-        return 0xFFFD;
-    }
-    for (size_t k = 1; k < length; ++k) {
-        if ((s[i + k] & 0xC0) != 0x80) {
-            ++i;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((length == 3 && cp < 0x800) || (length == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-        ++i;
-        return 0xFFFD;
-    }
-    i += length;
-    return cp;
 }
 
 void writeString(const std::string &s, bool ensureAscii, std::string &out)
@@ -109,7 +75,9 @@ void writeString(const std::string &s, bool ensureAscii, std::string &out)
             continue;
         }
         const size_t start = i;
-        const unsigned cp = decodeUtf8(p, n, i);
+        const auto seq = detail::decodeUtf8(p, n, i, true);
+        const unsigned cp = seq.status == detail::Utf8Status::Ok ? seq.codePoint : 0xFFFD; // invalid byte
+        i += seq.length;
         const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
         if (ensureAscii || surrogate) {
             if (cp >= 0x10000) {

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void depthLimit();
     void objectEditing();
     void largeObjectWithDuplicateKeys();
+    void writerReplacesInvalidUtf8();
 };
 
 void TestJson::pythonStyleRoundTripIsByteIdentical_data()
@@ -217,6 +218,17 @@ void TestJson::largeObjectWithDuplicateKeys()
     QCOMPARE(v.get("k5")->toQString(), QStringLiteral("again"));
     QCOMPARE(v.object().members()[5].key, std::string("k5"));
     QVERIFY(v.get("k99")->toBool());
+}
+
+void TestJson::writerReplacesInvalidUtf8()
+{
+    // Strings built by the program (not parsed) may hold invalid bytes; the output stays valid.
+    const Value v(std::string("a\xff\xc3"
+                              "b\xef\xbf\xbd"));
+    QCOMPARE(qb(serialize(v, Style::Python)), QByteArray(R"("a\ufffd\ufffdb\ufffd")"));
+    QCOMPARE(qb(serialize(v, Style::Compact)), QByteArray("\"a\xef\xbf\xbd\xef\xbf\xbd"
+                                                          "b\xef\xbf\xbd\""));
+    QVERIFY(parse(serialize(v, Style::Compact)).ok());
 }
 
 QTEST_GUILESS_MAIN(TestJson)
