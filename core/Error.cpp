@@ -34,6 +34,10 @@ const char *errorCodeName(ErrorCode code)
         return "io";
     case ErrorCode::Internal:
         return "internal";
+    case ErrorCode::Canceled:
+        return "canceled";
+    case ErrorCode::Timeout:
+        return "timeout";
     }
     return "unknown";
 }

@@ -17,6 +17,8 @@ enum class ErrorCode {
     ReadOnly,           // a write was refused by a read-only profile
     Io,                 // local file or device error
     Internal,           // a library failed unexpectedly (out of memory, OpenSSL internal error)
+    Canceled,           // the caller canceled the operation before it completed
+    Timeout,            // a server did not answer in time (the operation may or may not have happened)
 };
 
 // An error value. `message` is one line for users; `detail` adds technical context for logs.

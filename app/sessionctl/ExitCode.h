@@ -28,12 +28,14 @@ inline int exitCodeFor(ErrorCode code)
     case ErrorCode::InvalidToken:
         return InvalidToken;
     case ErrorCode::StoreUnreachable:
+    case ErrorCode::Timeout:
         return StoreUnreachable;
     case ErrorCode::ReadOnly:
         return Refused;
     case ErrorCode::InvalidArgument:
     case ErrorCode::Io:
     case ErrorCode::Internal:
+    case ErrorCode::Canceled:
         return Usage;
     }
     return Usage;

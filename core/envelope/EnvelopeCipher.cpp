@@ -17,6 +17,13 @@ namespace {
 constexpr char kInfo[] = "Auth0 Generated Encryption";
 constexpr char kAuth0Header[] = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2Q0JDLUhTNTEyIn0";
 constexpr auto kEnc = jose::ContentEncryption::A256CBC_HS512;
+constexpr char kBindingMember[] = "si_id";
+
+Error bindingMismatch()
+{
+    return makeError(ErrorCode::DecryptFailed, QStringLiteral("the stored value belongs to another session"),
+                     QStringLiteral("its envelope is bound to a different id: copied or moved in the store"));
+}
 
 } // namespace
 
@@ -94,14 +101,20 @@ Result<crypto::SecureBytes> EnvelopeCipher::deriveKey(qsizetype index, QStringVi
     return d->derive(index, identifier.toUtf8());
 }
 
-Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayView plaintext) const
+Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding) const
 {
     if (d->secrets.isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no secret configured"));
     QByteArray header;
-    if (d->options.withKeyId) {
-        const std::string json =
-            "{\"alg\":\"dir\",\"enc\":\"A256CBC-HS512\",\"kid\":\"" + d->secrets.keyId(0).toStdString() + "\"}";
+    if (d->options.withKeyId || !binding.isEmpty()) {
+        json::Object h;
+        h.append("alg", "dir");
+        h.append("enc", "A256CBC-HS512");
+        if (d->options.withKeyId)
+            h.append("kid", d->secrets.keyId(0));
+        if (!binding.isEmpty())
+            h.append(kBindingMember, binding.toString());
+        const std::string json = json::serialize(json::Value(std::move(h)), json::Style::Compact);
         header = crypto::base64UrlEncode(QByteArrayView(json.data(), static_cast<qsizetype>(json.size())));
     } else {
         header = QByteArray(kAuth0Header);
@@ -111,13 +124,15 @@ Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayVie
     });
 }
 
-Result<QByteArray> EnvelopeCipher::encryptJson(QStringView identifier, const json::Value &value) const
+Result<QByteArray> EnvelopeCipher::encryptJson(QStringView identifier, const json::Value &value,
+                                               QStringView binding) const
 {
     const std::string text = json::serialize(value, json::Style::Python);
-    return encrypt(identifier, QByteArrayView(text.data(), static_cast<qsizetype>(text.size())));
+    return encrypt(identifier, QByteArrayView(text.data(), static_cast<qsizetype>(text.size())), binding);
 }
 
-Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier, QByteArrayView token) const
+Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier, QByteArrayView token,
+                                                          QStringView binding) const
 {
     if (d->secrets.isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no secret configured"));
@@ -126,6 +141,8 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
         return parts.error();
 
     qsizetype preferred = -1;
+    if (!binding.isEmpty() && parts->header == QByteArrayView(kAuth0Header))
+        return bindingMismatch();
     if (parts->header != QByteArrayView(kAuth0Header)) {
         auto header = jose::parseDirectJweHeader(parts->header);
         if (!header)
@@ -136,6 +153,11 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
                                  .arg(QLatin1String(jose::contentEncryptionName(header->enc))));
         if (!header->kid.isEmpty())
             preferred = d->secrets.indexOfKeyId(header->kid);
+        if (!binding.isEmpty()) {
+            const json::Value *bound = header->raw.find(kBindingMember);
+            if (!bound || !bound->isString() || bound->toQString() != binding)
+                return bindingMismatch();
+        }
     }
 
     const QByteArray salt = identifier.toUtf8();
@@ -171,9 +193,9 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
     return last.error();
 }
 
-Result<json::Value> EnvelopeCipher::decryptJson(QStringView identifier, QByteArrayView token) const
+Result<json::Value> EnvelopeCipher::decryptJson(QStringView identifier, QByteArrayView token, QStringView binding) const
 {
-    auto decrypted = decrypt(identifier, token);
+    auto decrypted = decrypt(identifier, token, binding);
     if (!decrypted)
         return decrypted.error();
     auto value = json::parse(decrypted->plaintext);

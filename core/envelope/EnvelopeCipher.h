@@ -44,12 +44,15 @@ public:
     static QString sessionIdentifier() { return QStringLiteral("_a0_session"); }
     static QString transactionIdentifier(QStringView state) { return QStringLiteral("_a0_tx:") + state.toString(); }
 
-    Result<QByteArray> encrypt(QStringView identifier, QByteArrayView plaintext) const;
+    // `binding`, when given, is written into the protected header ("si_id") and so authenticated:
+    // decrypt() with the same binding refuses an envelope that was written for another record
+    // (someone copying one user's value under another session id in the store).
+    Result<QByteArray> encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding = {}) const;
     // Serializes like Python's json.dumps (", " / ": ", ASCII with \u escapes) and encrypts.
-    Result<QByteArray> encryptJson(QStringView identifier, const json::Value &value) const;
+    Result<QByteArray> encryptJson(QStringView identifier, const json::Value &value, QStringView binding = {}) const;
 
-    Result<Decrypted> decrypt(QStringView identifier, QByteArrayView token) const;
-    Result<json::Value> decryptJson(QStringView identifier, QByteArrayView token) const;
+    Result<Decrypted> decrypt(QStringView identifier, QByteArrayView token, QStringView binding = {}) const;
+    Result<json::Value> decryptJson(QStringView identifier, QByteArrayView token, QStringView binding = {}) const;
 
     const SecretList &secrets() const;
 

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "../Result.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QPromise>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+
+namespace si {
+
+// Tells a running job whether its caller canceled (QFuture::cancel) — long jobs check it between
+// steps and stop early with ErrorCode::Canceled.
+class CancelToken {
+public:
+    explicit CancelToken(std::function<bool()> check = {})
+        : m_check(std::move(check))
+    {}
+    bool isCanceled() const { return m_check && m_check(); }
+
+private:
+    std::function<bool()> m_check;
+};
+
+Error canceledError();
+
+// One thread that owns a store's connection. Jobs run there one after another, in submission
+// order, and their results reach the caller through a QFuture. A job may block on I/O: it runs
+// on this thread only, never on the caller's. Every future gets exactly one result: a job that
+// was canceled before it started reports ErrorCode::Canceled.
+// Destroying the Worker finishes the running job, drops queued ones (their futures report
+// Canceled) and joins the thread.
+class Worker {
+public:
+    explicit Worker(const QString &name);
+    ~Worker();
+    Worker(const Worker &) = delete;
+    Worker &operator=(const Worker &) = delete;
+
+    // `job` is called as `Result<T> job(const CancelToken &)` on the worker thread.
+    template<typename T, typename F>
+    QFuture<Result<T>> submit(F job)
+    {
+        auto promise = std::make_shared<QPromise<Result<T>>>();
+        QFuture<Result<T>> future = promise->future();
+        promise->start();
+        post([promise, job = std::move(job)](bool dropped) mutable {
+            if (dropped || promise->isCanceled()) {
+                promise->addResult(Result<T>(canceledError()));
+            } else {
+                const CancelToken token([p = promise.get()] { return p->isCanceled(); });
+                promise->addResult(job(token));
+            }
+            promise->finish();
+        });
+        return future;
+    }
+
+    // The QObject living on the worker thread (for timers and sockets created by jobs).
+    QObject *context() const { return m_context; }
+    QThread *thread() const { return m_thread; }
+
+private:
+    // Queues `task(false)` on the thread; on shutdown queued tasks get `task(true)` instead.
+    void post(std::function<void(bool dropped)> task);
+
+    QThread *m_thread;
+    QObject *m_context;
+    std::shared_ptr<struct WorkerState> m_state;
+};
+
+// Blocks until `future` has its result. For tests, command-line tools and worker threads —
+// never for the GUI thread (use QFuture::then with a context object there).
+template<typename T>
+T await(QFuture<T> future)
+{
+    future.waitForFinished();
+    return future.result();
+}
+
+} // namespace si

@@ -1,0 +1,109 @@
+#include "SessionCodec.h"
+
+#include "../crypto/Base64Url.h"
+#include "../crypto/Random.h"
+
+namespace si {
+
+namespace {
+
+EnvelopeCipher::Options cipherOptions()
+{
+    EnvelopeCipher::Options options;
+    options.withKeyId = true;
+    return options;
+}
+
+} // namespace
+
+SessionCodec::SessionCodec(SecretList secrets, Options options)
+    : m_cipher(std::make_shared<EnvelopeCipher>(secrets, cipherOptions()))
+    , m_indexKeys(secrets)
+    , m_options(std::move(options))
+{
+    if (!m_options.clock)
+        m_options.clock = systemClock;
+}
+
+Status SessionCodec::validateId(QStringView id)
+{
+    bool ok = id.size() >= 22 && id.size() <= 128;
+    for (QChar c : id) {
+        const char16_t u = c.unicode();
+        ok = ok && ((u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') || (u >= u'0' && u <= u'9') || u == u'-' ||
+                    u == u'_');
+    }
+    if (!ok)
+        return makeError(ErrorCode::InvalidArgument, QStringLiteral("invalid session id"),
+                         QStringLiteral("session ids are 22 to 128 characters of [A-Za-z0-9_-] from a random "
+                                        "source (SessionCodec::newSessionId); a fixed key would make users share "
+                                        "one record"));
+    return {};
+}
+
+QString SessionCodec::newSessionId()
+{
+    return QString::fromLatin1(crypto::base64UrlEncode(crypto::randomBytes(16)));
+}
+
+Result<SessionRecord> SessionCodec::encode(const QString &id, const StateData &state) const
+{
+    if (auto valid = validateId(id); !valid)
+        return valid.error();
+    SessionRecord record;
+    record.id = id;
+    record.keyId = m_cipher->secrets().keyId(0);
+    const qint64 t = now();
+    record.createdAt = state.internal.createdAt > 0 ? state.internal.createdAt : t;
+    record.lastActivity = t;
+    record.absoluteExpiresAt = m_options.expiry.absoluteDeadline(record.createdAt);
+    if (state.internal.sessionExpiresAt && *state.internal.sessionExpiresAt < record.absoluteExpiresAt)
+        record.absoluteExpiresAt = *state.internal.sessionExpiresAt;
+    record.expiresAt = m_options.expiry.deadline(record.createdAt, t);
+    record.expiresAt = qMin(record.expiresAt, record.absoluteExpiresAt);
+
+    if (state.user) {
+        const QString issuer = state.user->issuer().value_or(m_options.defaultIssuer);
+        const QString sub = state.user->sub();
+        if (!sub.isEmpty())
+            record.subjectHash = m_indexKeys.hash(0, IndexKeys::Kind::Subject, issuer, sub);
+        // The ID token's sid is what logout tokens carry; internal.sid equals it when the IdP sent one.
+        const QString sid = state.user->sid().value_or(state.internal.sid);
+        if (!sid.isEmpty())
+            record.sessionHash = m_indexKeys.hash(0, IndexKeys::Kind::Session, issuer, sid);
+    }
+    auto envelope = m_cipher->encryptJson(envelopeSalt(), state.toJson(), id);
+    if (!envelope)
+        return envelope.error();
+    record.envelope = std::move(envelope.value());
+    return record;
+}
+
+Result<StateData> SessionCodec::decode(const SessionRecord &record) const
+{
+    auto value = m_cipher->decryptJson(envelopeSalt(), record.envelope, record.id);
+    if (!value)
+        return value.error();
+    return StateData::fromJson(*value);
+}
+
+bool SessionCodec::touch(SessionRecord &record) const
+{
+    if (m_options.expiry.inactivitySeconds <= 0)
+        return false;
+    record.lastActivity = now();
+    record.expiresAt = qMin(record.absoluteExpiresAt, record.lastActivity + m_options.expiry.inactivitySeconds);
+    return true;
+}
+
+QList<QByteArray> SessionCodec::subjectHashes(QStringView issuer, QStringView sub) const
+{
+    return m_indexKeys.hashes(IndexKeys::Kind::Subject, issuer, sub);
+}
+
+QList<QByteArray> SessionCodec::sessionHashes(QStringView issuer, QStringView sid) const
+{
+    return m_indexKeys.hashes(IndexKeys::Kind::Session, issuer, sid);
+}
+
+} // namespace si

@@ -1,0 +1,172 @@
+#include "StoreUrl.h"
+
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace si::stores {
+
+namespace {
+
+Error bad(const QString &why)
+{
+    return makeError(ErrorCode::InvalidArgument, QStringLiteral("invalid store URL"), why);
+}
+
+Result<StoreUrl::Host> parseHost(const QString &text, quint16 defaultPort)
+{
+    StoreUrl::Host host;
+    QString name = text;
+    quint16 port = defaultPort;
+    if (name.startsWith(QLatin1Char('['))) { // [::1]:6379
+        const qsizetype close = name.indexOf(QLatin1Char(']'));
+        if (close < 0)
+            return bad(QStringLiteral("unterminated IPv6 address"));
+        const QString rest = name.mid(close + 1);
+        name = name.mid(1, close - 1);
+        if (rest.startsWith(QLatin1Char(':'))) {
+            bool ok = false;
+            port = rest.mid(1).toUShort(&ok);
+            if (!ok)
+                return bad(QStringLiteral("invalid port"));
+        }
+    } else if (const qsizetype colon = name.lastIndexOf(QLatin1Char(':')); colon >= 0) {
+        bool ok = false;
+        port = name.mid(colon + 1).toUShort(&ok);
+        if (!ok || port == 0)
+            return bad(QStringLiteral("invalid port"));
+        name.truncate(colon);
+    }
+    if (name.isEmpty())
+        return bad(QStringLiteral("missing host"));
+    host.name = name;
+    host.port = port;
+    return host;
+}
+
+} // namespace
+
+Result<StoreUrl> StoreUrl::parse(const QString &text)
+{
+    StoreUrl url;
+    if (text == QLatin1String("memory:") || text == QLatin1String("memory")) {
+        url.kind = Kind::Memory;
+        return url;
+    }
+    if (text.startsWith(QLatin1String("sqlite:"))) {
+        url.kind = Kind::Sqlite;
+        url.path = text.mid(7);
+        if (url.path.startsWith(QLatin1String("//")))
+            url.path = QUrl(text).path();
+        if (url.path.isEmpty())
+            return bad(QStringLiteral("sqlite: needs a file path (or :memory:)"));
+        return url;
+    }
+    const qsizetype schemeEnd = text.indexOf(QLatin1String("://"));
+    if (schemeEnd < 0)
+        return bad(QStringLiteral("expected memory:, sqlite:PATH, redis://, rediss://, redis+cluster:// or "
+                                  "postgresql://"));
+    const QString scheme = text.left(schemeEnd).toLower();
+    QString rest = text.mid(schemeEnd + 3);
+    QString query;
+    if (const qsizetype q = rest.indexOf(QLatin1Char('?')); q >= 0) {
+        query = rest.mid(q + 1);
+        rest.truncate(q);
+    }
+    for (const auto &[key, value] : QUrlQuery(query).queryItems(QUrl::FullyDecoded))
+        url.options.insert(key, value);
+    QString path;
+    if (const qsizetype slash = rest.indexOf(QLatin1Char('/')); slash >= 0) {
+        path = rest.mid(slash + 1);
+        rest.truncate(slash);
+    }
+    if (const qsizetype at = rest.lastIndexOf(QLatin1Char('@')); at >= 0) {
+        const QString credentials = rest.left(at);
+        rest = rest.mid(at + 1);
+        const qsizetype colon = credentials.indexOf(QLatin1Char(':'));
+        url.user = QUrl::fromPercentEncoding(credentials.left(colon).toUtf8());
+        if (colon >= 0)
+            url.password = QUrl::fromPercentEncoding(credentials.mid(colon + 1).toUtf8());
+    }
+
+    quint16 defaultPort = 0;
+    if (scheme == QLatin1String("redis") || scheme == QLatin1String("rediss")) {
+        url.kind = Kind::Redis;
+        url.tls = scheme == QLatin1String("rediss");
+        defaultPort = 6379;
+    } else if (scheme == QLatin1String("redis+cluster") || scheme == QLatin1String("rediss+cluster")) {
+        url.kind = Kind::RedisCluster;
+        url.tls =
+            scheme == QLatin1String("rediss+cluster") || url.options.value(QStringLiteral("tls")) == QLatin1String("1");
+        defaultPort = 6379;
+    } else if (scheme == QLatin1String("postgresql") || scheme == QLatin1String("postgres")) {
+        url.kind = Kind::Postgres;
+        defaultPort = 5432;
+    } else {
+        return bad(QStringLiteral("unknown scheme \"%1\"").arg(scheme.left(32)));
+    }
+    for (const QString &part : rest.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        auto host = parseHost(part, defaultPort);
+        if (!host)
+            return host.error();
+        url.hosts.append(*host);
+    }
+    if (url.hosts.isEmpty())
+        return bad(QStringLiteral("missing host"));
+    if (url.kind != Kind::RedisCluster && url.hosts.size() > 1)
+        return bad(QStringLiteral("several hosts are only allowed for redis+cluster://"));
+    url.database = QUrl::fromPercentEncoding(path.toUtf8());
+    if (url.kind == Kind::Redis && !url.database.isEmpty()) {
+        bool ok = false;
+        const int db = url.database.toInt(&ok);
+        if (!ok || db < 0)
+            return bad(QStringLiteral("the Redis database must be a number"));
+    }
+    if (url.kind == Kind::Postgres && url.database.isEmpty())
+        return bad(QStringLiteral("postgresql:// needs a database name"));
+    return url;
+}
+
+QString StoreUrl::kindName() const
+{
+    switch (kind) {
+    case Kind::Memory:
+        return QStringLiteral("memory");
+    case Kind::Sqlite:
+        return QStringLiteral("sqlite");
+    case Kind::Redis:
+        return tls ? QStringLiteral("redis-tls") : QStringLiteral("redis");
+    case Kind::RedisCluster:
+        return QStringLiteral("redis-cluster");
+    case Kind::Postgres:
+        return QStringLiteral("postgresql");
+    }
+    return {};
+}
+
+QString StoreUrl::redacted() const
+{
+    switch (kind) {
+    case Kind::Memory:
+        return QStringLiteral("memory:");
+    case Kind::Sqlite:
+        return QStringLiteral("sqlite:") + path;
+    default:
+        break;
+    }
+    QString out = kind == Kind::Postgres       ? QStringLiteral("postgresql://")
+                  : kind == Kind::RedisCluster ? QStringLiteral("redis+cluster://")
+                  : tls                        ? QStringLiteral("rediss://")
+                                               : QStringLiteral("redis://");
+    if (!user.isEmpty() || !password.isEmpty())
+        out += user + (password.isEmpty() ? QString() : QStringLiteral(":***")) + QLatin1Char('@');
+    QStringList hostList;
+    for (const Host &h : hosts)
+        hostList << (h.name.contains(QLatin1Char(':')) ? QLatin1Char('[') + h.name + QLatin1Char(']') : h.name) +
+                        QLatin1Char(':') + QString::number(h.port);
+    out += hostList.join(QLatin1Char(','));
+    if (!database.isEmpty())
+        out += QLatin1Char('/') + database;
+    return out;
+}
+
+} // namespace si::stores

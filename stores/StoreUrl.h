@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/Result.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+
+namespace si::stores {
+
+// A store address as users write it (DESIGN.md):
+//   memory:                                  sqlite:PATH (":memory:" allowed)
+//   redis://[user:pass@]host:port/db         rediss://…  (TLS; ?cacert=PATH&sni=NAME)
+//   redis+cluster://[user:pass@]host:port,host:port[?tls=1&cacert=PATH]
+//   postgresql://user[:pass]@host:port/db?sslmode=…&sslrootcert=…&connect_timeout=…
+// Passwords may be in the URL (tests, scripts) or supplied separately (keychain, environment);
+// redacted() never shows them.
+struct StoreUrl {
+    enum class Kind { Memory, Sqlite, Redis, RedisCluster, Postgres };
+    struct Host {
+        QString name;
+        quint16 port = 0;
+    };
+
+    Kind kind = Kind::Memory;
+    bool tls = false;
+    QString path; // sqlite file
+    QList<Host> hosts;
+    QString user;
+    QString password;
+    QString database; // postgres database name, or the redis db number
+    QMap<QString, QString> options;
+
+    static Result<StoreUrl> parse(const QString &text);
+    QString redacted() const;
+    QString kindName() const;
+};
+
+} // namespace si::stores

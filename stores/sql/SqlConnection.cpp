@@ -1,0 +1,241 @@
+#include "SqlConnection.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace si::stores {
+
+namespace {
+
+QAtomicInteger<quint64> g_connectionCounter;
+
+// Schema versions, applied in order inside one transaction each. Never edit a released step:
+// add a new one. %1 is the table prefix; BIGINT/TEXT are valid in SQLite and PostgreSQL.
+const QStringList kMigrations = {
+    // 1: sessions with keyed-hash indexes, and transactions.
+    QStringLiteral("CREATE TABLE %1sessions ("
+                   " id TEXT PRIMARY KEY,"
+                   " envelope TEXT NOT NULL,"
+                   " key_id TEXT NOT NULL,"
+                   " created_at BIGINT NOT NULL,"
+                   " last_activity BIGINT NOT NULL,"
+                   " absolute_expires_at BIGINT NOT NULL,"
+                   " expires_at BIGINT NOT NULL,"
+                   " subject_hash TEXT,"
+                   " session_hash TEXT,"
+                   " size INTEGER NOT NULL);"
+                   "CREATE INDEX %1sessions_subject ON %1sessions (subject_hash);"
+                   "CREATE INDEX %1sessions_session ON %1sessions (session_hash);"
+                   "CREATE INDEX %1sessions_expires ON %1sessions (expires_at);"
+                   "CREATE TABLE %1transactions ("
+                   " state TEXT PRIMARY KEY,"
+                   " envelope TEXT NOT NULL,"
+                   " expires_at BIGINT NOT NULL);"
+                   "CREATE INDEX %1transactions_expires ON %1transactions (expires_at)"),
+};
+
+bool isConnectionLoss(const QSqlError &error)
+{
+    if (error.type() == QSqlError::ConnectionError)
+        return true;
+    const QString text = error.databaseText();
+    return text.contains(QLatin1String("server closed the connection"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("terminating connection"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("no connection to the server"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("connection to server"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("could not send data"), Qt::CaseInsensitive) ||
+           text.contains(QLatin1String("could not receive data"), Qt::CaseInsensitive);
+}
+
+} // namespace
+
+SqlConnection::SqlConnection(StoreUrl url, QString tablePrefix)
+    : m_url(std::move(url))
+    , m_prefix(std::move(tablePrefix))
+    , m_connectionName(QStringLiteral("si-store-%1").arg(++g_connectionCounter))
+{}
+
+SqlConnection::~SqlConnection()
+{
+    close();
+}
+
+void SqlConnection::close()
+{
+    if (QSqlDatabase::contains(m_connectionName)) {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_connectionName);
+    }
+}
+
+Error SqlConnection::failure(const QString &what, const QSqlError &error)
+{
+    const bool lost = isConnectionLoss(error);
+    if (lost)
+        close(); // reopened by the next ensureOpen()
+    const QString where = m_url.redacted();
+    return makeError(lost ? ErrorCode::StoreUnreachable : ErrorCode::Internal,
+                     lost ? QStringLiteral("database unreachable: %1").arg(where) : what,
+                     error.text().simplified().left(300));
+}
+
+Status SqlConnection::ensureOpen()
+{
+    if (QSqlDatabase::contains(m_connectionName) && QSqlDatabase::database(m_connectionName, false).isOpen())
+        return {};
+    close();
+    const bool pg = isPostgres();
+    const QString driver = pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE");
+    if (!QSqlDatabase::isDriverAvailable(driver))
+        return makeError(ErrorCode::Unsupported, QStringLiteral("the Qt %1 driver is not installed").arg(driver),
+                         pg ? QStringLiteral("install libqt6sql6-psql") : QStringLiteral("install libqt6sql6-sqlite"));
+    QSqlDatabase db = QSqlDatabase::addDatabase(driver, m_connectionName);
+    if (pg) {
+        const auto &host = m_url.hosts.first();
+        db.setHostName(host.name);
+        db.setPort(host.port);
+        db.setUserName(m_url.user);
+        db.setPassword(m_url.password);
+        db.setDatabaseName(m_url.database);
+        QStringList options;
+        options << QStringLiteral("connect_timeout=%1")
+                       .arg(m_url.options.value(QStringLiteral("connect_timeout"), QStringLiteral("5")));
+        for (const char *name : {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_name"}) {
+            const QString key = QLatin1String(name);
+            if (m_url.options.contains(key))
+                options << key + QLatin1Char('=') + m_url.options.value(key);
+        }
+        if (!m_url.options.contains(QStringLiteral("application_name")))
+            options << QStringLiteral("application_name=session-inspector");
+        db.setConnectOptions(options.join(QLatin1Char(';')));
+    } else {
+        if (m_url.path != QLatin1String(":memory:")) {
+            const QFileInfo info(m_url.path);
+            if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath()))
+                return makeError(ErrorCode::Io, QStringLiteral("cannot create the directory for the SQLite store"),
+                                 info.absolutePath());
+        }
+        db.setDatabaseName(m_url.path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    }
+    if (!db.open()) {
+        const QSqlError error = db.lastError();
+        close();
+        return makeError(pg ? ErrorCode::StoreUnreachable : ErrorCode::Io,
+                         QStringLiteral("cannot open %1").arg(m_url.redacted()), error.text().simplified().left(300));
+    }
+    if (!pg) {
+        QSqlQuery pragma(db);
+        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+        pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    }
+    if (!m_migrated) {
+        if (auto migrated = migrate(); !migrated) {
+            close();
+            return migrated;
+        }
+        m_migrated = true;
+    }
+    return {};
+}
+
+Status SqlConnection::migrate()
+{
+    // Everything in one transaction that other migrators wait for (an advisory lock on
+    // PostgreSQL, BEGIN IMMEDIATE on SQLite), so that two stores opening a fresh database at the
+    // same moment do not both create the tables.
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    QSqlQuery q(db);
+    const bool pg = isPostgres();
+    if (!q.exec(pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
+        return failure(QStringLiteral("cannot start the schema migration"), q.lastError());
+    auto abort = [&](const QString &what) {
+        const QSqlError error = q.lastError();
+        q.exec(QStringLiteral("ROLLBACK"));
+        return failure(what, error);
+    };
+    if (pg && !q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7428113001)")))
+        return abort(QStringLiteral("cannot lock the schema"));
+    const QString versionTable = table("schema");
+    if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS %1 (version INTEGER NOT NULL)").arg(versionTable)))
+        return abort(QStringLiteral("cannot prepare the schema"));
+    if (!q.exec(QStringLiteral("SELECT version FROM %1").arg(versionTable)))
+        return abort(QStringLiteral("cannot read the schema version"));
+    int version = 0;
+    const bool hasRow = q.next();
+    if (hasRow)
+        version = q.value(0).toInt();
+    q.finish();
+    if (version > kMigrations.size()) {
+        q.exec(QStringLiteral("ROLLBACK"));
+        return makeError(
+            ErrorCode::Unsupported, QStringLiteral("the store was written by a newer Session Inspector"),
+            QStringLiteral("schema version %1, this build knows up to %2").arg(version).arg(kMigrations.size()));
+    }
+    for (int step = version; step < kMigrations.size(); ++step) {
+        const QStringList statements = kMigrations.at(step).arg(m_prefix).split(QLatin1Char(';'), Qt::SkipEmptyParts);
+        for (const QString &statement : statements) {
+            if (!q.exec(statement))
+                return abort(QStringLiteral("schema migration %1 failed").arg(step + 1));
+        }
+    }
+    if (version < kMigrations.size()) {
+        const QString update = hasRow ? QStringLiteral("UPDATE %1 SET version = %2")
+                                      : QStringLiteral("INSERT INTO %1 (version) VALUES (%2)");
+        if (!q.exec(update.arg(versionTable).arg(kMigrations.size())))
+            return abort(QStringLiteral("cannot record the schema version"));
+    }
+    if (!q.exec(QStringLiteral("COMMIT")))
+        return abort(QStringLiteral("cannot commit the schema migration"));
+    return {};
+}
+
+Status SqlConnection::exec(const QString &sql, const QVariantList &values, QSqlQuery *query)
+{
+    if (auto open = ensureOpen(); !open)
+        return open;
+    QSqlQuery local(QSqlDatabase::database(m_connectionName, false));
+    QSqlQuery &q = query ? *query : local;
+    if (query)
+        q = QSqlQuery(QSqlDatabase::database(m_connectionName, false));
+    if (!q.prepare(sql))
+        return failure(QStringLiteral("cannot prepare a statement"), q.lastError());
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return failure(QStringLiteral("database statement failed"), q.lastError());
+    return {};
+}
+
+Status SqlConnection::transaction()
+{
+    if (auto open = ensureOpen(); !open)
+        return open;
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.transaction())
+        return failure(QStringLiteral("cannot start a transaction"), db.lastError());
+    return {};
+}
+
+Status SqlConnection::commit()
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    if (!db.commit())
+        return failure(QStringLiteral("cannot commit"), db.lastError());
+    return {};
+}
+
+void SqlConnection::rollback()
+{
+    if (QSqlDatabase::contains(m_connectionName))
+        QSqlDatabase::database(m_connectionName, false).rollback();
+}
+
+} // namespace si::stores

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "core/Result.h"
+#include "stores/StoreUrl.h"
+
+#include <QSqlDatabase>
+#include <QVariantList>
+
+class QSqlQuery;
+
+namespace si::stores {
+
+// One QSqlDatabase connection (QSQLITE or QPSQL) owned by the thread that calls open() — the
+// store's worker. Not thread-safe. A connection that failed is closed and reopened by the next
+// call, so the operation after a server restart succeeds. Errors never carry bound values.
+class SqlConnection {
+public:
+    SqlConnection(StoreUrl url, QString tablePrefix);
+    ~SqlConnection();
+    SqlConnection(const SqlConnection &) = delete;
+    SqlConnection &operator=(const SqlConnection &) = delete;
+
+    bool isPostgres() const { return m_url.kind == StoreUrl::Kind::Postgres; }
+    QString table(const char *name) const { return m_prefix + QLatin1String(name); }
+
+    // Opens (or reopens) the connection and applies schema migrations.
+    Status ensureOpen();
+    // Prepares and runs `sql` with positional values. `query` receives the executed statement.
+    Status exec(const QString &sql, const QVariantList &values, QSqlQuery *query = nullptr);
+    Status transaction();
+    Status commit();
+    void rollback();
+    void close();
+
+private:
+    Status migrate();
+    Error failure(const QString &what, const class QSqlError &error);
+
+    StoreUrl m_url;
+    QString m_prefix;
+    QString m_connectionName;
+    bool m_migrated = false;
+};
+
+} // namespace si::stores

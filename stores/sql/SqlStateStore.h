@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/async/Worker.h"
+#include "core/store/SessionCodec.h"
+#include "core/store/StateStore.h"
+#include "stores/StoreUrl.h"
+
+namespace si::stores {
+
+class SqlConnection;
+
+// Sessions in SQLite (the embedded default) or PostgreSQL (QPSQL), one row per session with the
+// keyed-hash index columns of the native layout. Its own worker thread owns the connection;
+// the schema is created and migrated on first use. Expired rows are swept at most once a minute
+// and are never returned.
+class SqlStateStore : public StateStore {
+public:
+    SqlStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString tablePrefix = QStringLiteral("si_"));
+    ~SqlStateStore() override;
+
+    QString backendName() const override;
+    // Connects and migrates now (otherwise the first operation does).
+    QFuture<Status> open();
+    QFuture<Status> set(const QString &id, const StateData &state, std::shared_ptr<StoreContext> context) override;
+    QFuture<Result<std::optional<StateData>>> get(const QString &id, std::shared_ptr<StoreContext> context) override;
+    QFuture<Status> remove(const QString &id, std::shared_ptr<StoreContext> context) override;
+    QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) override;
+
+private:
+    Status sweepIfDue();
+
+    StoreUrl m_url;
+    std::shared_ptr<const SessionCodec> m_codec;
+    std::unique_ptr<SqlConnection> m_db; // used on the worker thread only
+    qint64 m_lastSweep = 0;
+    std::unique_ptr<Worker> m_worker;
+};
+
+} // namespace si::stores
