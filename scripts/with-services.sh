@@ -5,9 +5,11 @@
 #   scripts/with-services.sh ctest --test-dir build      # or: scripts/with-services.sh bash
 #
 # Exports:
-#   SI_TEST_REDIS_URL        redis://127.0.0.1:PORT/0
-#   SI_TEST_REDIS_TLS_URL    rediss://127.0.0.1:PORT/0   (server certificate for 127.0.0.1/localhost)
+#   SI_TEST_REDIS_URL        redis://si_test:PASSWORD@127.0.0.1:PORT/0  (ACL user; "default" is off)
+#   SI_TEST_REDIS_TLS_URL    rediss://si_test:PASSWORD@127.0.0.1:PORT/0 (certificate for 127.0.0.1/localhost)
 #   SI_TEST_REDIS_TLS_CA     PEM file of the throwaway CA that signed it
+#   SI_TEST_REDIS_CLUSTER_URL redis+cluster://si_test:PASSWORD@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
+#                             (three primaries, no replicas)
 #   SI_TEST_PG_DSN           postgresql://si_test:PASSWORD@127.0.0.1:PORT/si_test (SCRAM auth)
 # Passwords and keys are random per run and live only in the run's temporary directory.
 set -euo pipefail
@@ -80,27 +82,56 @@ openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -
     -extfile "$tls/ext.cnf" -out "$tls/server.crt" 2>/dev/null
 chmod 644 "$tls"/*
 
-# ---- Redis, plain and TLS.
+# ---- Redis: plain, TLS and a cluster of three primaries, all with an ACL user and the
+# password-less default user switched off.
+redis_password=$(random_secret)
+acl=(--user default off --user si_test on ">$redis_password" '~*' '&*' '+@all')
+
 start_redis() { # name port [extra args...]
     local name=$1 port=$2
     shift 2
     mkdir -p "$work/$name"
     redis-server --bind 127.0.0.1 --save '' --appendonly no --dir "$work/$name" --daemonize yes \
-        --pidfile "$work/$name.pid" --logfile "$work/$name/redis.log" --port "$port" "$@"
+        --pidfile "$work/$name.pid" --logfile "$work/$name/redis.log" --port "$port" "$@" "${acl[@]}"
 }
 
 redis_port=$(free_port)
 start_redis redis "$redis_port"
 wait_for_port "$redis_port" 10 redis-server
-export SI_TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export SI_TEST_REDIS_URL="redis://si_test:$redis_password@127.0.0.1:$redis_port/0"
 
 redis_tls_port=$(free_port)
 start_redis redis-tls 0 --tls-port "$redis_tls_port" --tls-cert-file "$tls/server.crt" \
     --tls-key-file "$tls/server.key" --tls-ca-cert-file "$tls/ca.crt" --tls-auth-clients no
 wait_for_port "$redis_tls_port" 10 "redis-server (TLS)"
-export SI_TEST_REDIS_TLS_URL="rediss://127.0.0.1:$redis_tls_port/0"
+export SI_TEST_REDIS_TLS_URL="rediss://si_test:$redis_password@127.0.0.1:$redis_tls_port/0"
 export SI_TEST_REDIS_TLS_CA="$tls/ca.crt"
-log "redis on $redis_port, redis TLS on $redis_tls_port"
+
+cluster_ports=()
+for i in 1 2 3; do
+    port=$(free_port)
+    cluster_ports+=("$port")
+    start_redis "cluster$i" "$port" --cluster-enabled yes --cluster-config-file "$work/cluster$i/nodes.conf" \
+        --cluster-node-timeout 2000 --masteruser si_test --masterauth "$redis_password"
+done
+for port in "${cluster_ports[@]}"; do wait_for_port "$port" 10 "redis-server (cluster)"; done
+REDISCLI_AUTH="$redis_password" redis-cli --user si_test --cluster create \
+    "127.0.0.1:${cluster_ports[0]}" "127.0.0.1:${cluster_ports[1]}" "127.0.0.1:${cluster_ports[2]}" \
+    --cluster-replicas 0 --cluster-yes >"$work/cluster-create.log" 2>&1 || {
+    cat "$work/cluster-create.log" >&2
+    exit 1
+}
+deadline=$((SECONDS + 20))
+until REDISCLI_AUTH="$redis_password" redis-cli --user si_test -p "${cluster_ports[0]}" cluster info 2>/dev/null |
+    grep -q 'cluster_state:ok'; do
+    if ((SECONDS > deadline)); then
+        log "the Redis cluster did not reach cluster_state:ok"
+        exit 1
+    fi
+    sleep 0.1
+done
+export SI_TEST_REDIS_CLUSTER_URL="redis+cluster://si_test:$redis_password@127.0.0.1:${cluster_ports[0]},127.0.0.1:${cluster_ports[1]},127.0.0.1:${cluster_ports[2]}"
+log "redis on $redis_port, redis TLS on $redis_tls_port, cluster on ${cluster_ports[*]}"
 
 # ---- PostgreSQL with SCRAM password authentication.
 initdb_path=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)

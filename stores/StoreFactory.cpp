@@ -1,6 +1,7 @@
 #include "StoreFactory.h"
 
 #include "memory/MemoryStateStore.h"
+#include "redis/RedisStateStore.h"
 #include "sql/SqlStateStore.h"
 
 #include <QRegularExpression>
@@ -22,7 +23,7 @@ Result<std::unique_ptr<StateStore>> createStateStore(const StoreUrl &url, std::s
         return std::unique_ptr<StateStore>(std::make_unique<SqlStateStore>(url, std::move(codec), options.prefix));
     case StoreUrl::Kind::Redis:
     case StoreUrl::Kind::RedisCluster:
-        break;
+        return std::unique_ptr<StateStore>(std::make_unique<RedisStateStore>(url, std::move(codec), options.prefix));
     }
     return makeError(ErrorCode::Unsupported, QStringLiteral("no state store for %1 yet").arg(url.kindName()));
 }

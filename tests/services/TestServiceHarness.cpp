@@ -32,6 +32,16 @@ QByteArray roundTrip(QTcpSocket &socket, const QByteArray &request)
     return reply;
 }
 
+QByteArray bulk(const QByteArray &s)
+{
+    return "$" + QByteArray::number(s.size()) + "\r\n" + s + "\r\n";
+}
+
+QByteArray auth(const QUrl &u)
+{
+    return "*3\r\n" + bulk("AUTH") + bulk(u.userName().toUtf8()) + bulk(u.password().toUtf8());
+}
+
 } // namespace
 
 class TestServiceHarness : public QObject {
@@ -41,6 +51,7 @@ private Q_SLOTS:
     void redisPlain();
     void redisTlsVerifiesAgainstTestCa();
     void postgresWithPassword();
+    void redisClusterHasThreePrimaries();
 };
 
 void TestServiceHarness::redisPlain()
@@ -51,6 +62,9 @@ void TestServiceHarness::redisPlain()
     QTcpSocket socket;
     socket.connectToHost(u.host(), quint16(u.port()));
     QVERIFY2(socket.waitForConnected(5000), qPrintable(socket.errorString()));
+    // The password-less default user is off: commands need AUTH with the ACL user.
+    QVERIFY(roundTrip(socket, "*1\r\n$4\r\nPING\r\n").startsWith("-NOAUTH"));
+    QCOMPARE(roundTrip(socket, auth(u)), QByteArray("+OK\r\n"));
     QCOMPARE(roundTrip(socket, "*1\r\n$4\r\nPING\r\n"), QByteArray("+PONG\r\n"));
 }
 
@@ -69,6 +83,7 @@ void TestServiceHarness::redisTlsVerifiesAgainstTestCa()
     socket.setSslConfiguration(config);
     socket.connectToHostEncrypted(u.host(), quint16(u.port()));
     QVERIFY2(socket.waitForEncrypted(5000), qPrintable(socket.errorString()));
+    QCOMPARE(roundTrip(socket, auth(u)), QByteArray("+OK\r\n"));
     QCOMPARE(roundTrip(socket, "*1\r\n$4\r\nPING\r\n"), QByteArray("+PONG\r\n"));
 
     // Without the test CA the same server must be refused: verification is really on.
@@ -110,6 +125,23 @@ void TestServiceHarness::postgresWithPassword()
     }
     QSqlDatabase::removeDatabase(QStringLiteral("harness"));
     QSqlDatabase::removeDatabase(QStringLiteral("harness-wrong"));
+}
+
+void TestServiceHarness::redisClusterHasThreePrimaries()
+{
+    REQUIRE_ENV(url, "SI_TEST_REDIS_CLUSTER_URL");
+    const QString rest = url.mid(url.indexOf(QLatin1String("://")) + 3);
+    const QString credentials = rest.left(rest.indexOf(QLatin1Char('@')));
+    const QStringList hosts = rest.mid(rest.indexOf(QLatin1Char('@')) + 1).split(QLatin1Char(','));
+    QCOMPARE(hosts.size(), 3);
+    const QUrl first(QStringLiteral("redis://") + credentials + QLatin1Char('@') + hosts.first());
+    QTcpSocket socket;
+    socket.connectToHost(first.host(), quint16(first.port()));
+    QVERIFY(socket.waitForConnected(5000));
+    QCOMPARE(roundTrip(socket, auth(first)), QByteArray("+OK\r\n"));
+    const QByteArray info = roundTrip(socket, "*2\r\n" + bulk("CLUSTER") + bulk("INFO"));
+    QVERIFY2(info.contains("cluster_state:ok"), info.constData());
+    QVERIFY2(info.contains("cluster_size:3"), info.constData());
 }
 
 QTEST_GUILESS_MAIN(TestServiceHarness)

@@ -12,6 +12,13 @@
 using namespace si;
 using namespace si::test;
 
+// QVERIFY for Result/Status that shows the error when it fails.
+#define QVERIFY_OK(expr)                                                                                               \
+    do {                                                                                                               \
+        const auto &r_ = (expr);                                                                                       \
+        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
+    } while (false)
+
 namespace {
 
 struct Client {
@@ -137,7 +144,7 @@ void TestStateStoreContract::roundTrip()
     auto store = open({"s1"});
     Client client = newClient();
     const StateData state = makeState(QStringLiteral("auth0|1"), QStringLiteral("sid-1"), m_location->issuer, now());
-    QVERIFY(put(*store, client, state).ok());
+    QVERIFY_OK(put(*store, client, state));
     auto back = fetch(*store, client);
     QVERIFY2(back.ok(), back.ok() ? "" : qPrintable(back.error().toString()));
     QVERIFY(back->has_value());
@@ -158,10 +165,10 @@ void TestStateStoreContract::overwrite()
 {
     auto store = open({"s1"});
     Client client = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
     StateData second = makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now());
     second.refreshToken = QStringLiteral("rotated-refresh-token");
-    QVERIFY(put(*store, client, second).ok());
+    QVERIFY_OK(put(*store, client, second));
     auto back = fetch(*store, client);
     QVERIFY(back.ok() && back->has_value());
     QCOMPARE((*back)->refreshToken.value(), QStringLiteral("rotated-refresh-token"));
@@ -172,8 +179,8 @@ void TestStateStoreContract::removeDeletes()
     auto store = open({"s1"});
     Client client = newClient();
     Client other = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
-    QVERIFY(put(*store, other, makeState(QStringLiteral("u2"), QStringLiteral("b"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
+    QVERIFY_OK(put(*store, other, makeState(QStringLiteral("u2"), QStringLiteral("b"), m_location->issuer, now())));
     QVERIFY(await(store->remove(client.id, client.context)).ok());
     if (client.context)
         client.context->applySetCookies();
@@ -191,7 +198,7 @@ void TestStateStoreContract::absoluteExpiry()
     expiry.absoluteSeconds = 3600;
     auto store = open({"s1"}, expiry);
     Client client = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
     m_location->clock->advance(3590);
     QVERIFY(fetch(*store, client)->has_value());
     m_location->clock->advance(11);
@@ -207,7 +214,7 @@ void TestStateStoreContract::inactivityExpiryRolls()
     expiry.inactivitySeconds = 100;
     auto store = open({"s1"}, expiry);
     Client client = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
     // Each read within 100 s keeps it alive...
     for (int i = 0; i < 4; ++i) {
         m_location->clock->advance(80);
@@ -220,7 +227,7 @@ void TestStateStoreContract::inactivityExpiryRolls()
 
     // and activity never extends a session past its absolute lifetime.
     Client busy = newClient();
-    QVERIFY(put(*store, busy, makeState(QStringLiteral("u2"), QStringLiteral("b"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, busy, makeState(QStringLiteral("u2"), QStringLiteral("b"), m_location->issuer, now())));
     for (int elapsed = 90; elapsed <= 3510; elapsed += 90) {
         m_location->clock->advance(90);
         if (!fetch(*store, busy)->has_value())
@@ -240,7 +247,7 @@ void TestStateStoreContract::serverSideExpiryInRealTime()
     expiry.absoluteSeconds = 1;
     auto store = open({"s1"}, expiry);
     Client client = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
     QVERIFY(fetch(*store, client)->has_value());
     QThread::msleep(2100);
     QVERIFY(!fetch(*store, client)->has_value());
@@ -251,7 +258,7 @@ void TestStateStoreContract::rotationOldSecretStillDecrypts()
     auto before = open({"old"});
     Client written = newClient();
     const StateData state = makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now());
-    QVERIFY(put(*before, written, state).ok());
+    QVERIFY_OK(put(*before, written, state));
 
     auto rotated = open({"new", "old"});
     auto back = fetch(*rotated, written);
@@ -261,7 +268,7 @@ void TestStateStoreContract::rotationOldSecretStillDecrypts()
     // New writes use the new secret: a store with only the new one reads them, one with only
     // the old one cannot.
     Client fresh = newClient();
-    QVERIFY(put(*rotated, fresh, state).ok());
+    QVERIFY_OK(put(*rotated, fresh, state));
     auto newOnly = open({"new"});
     QVERIFY(fetch(*newOnly, fresh)->has_value());
     auto oldOnly = open({"old"});
@@ -272,7 +279,7 @@ void TestStateStoreContract::wrongSecretIsAnErrorAndLeavesDataUntouched()
 {
     auto store = open({"right"});
     Client client = newClient();
-    QVERIFY(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, client, makeState(QStringLiteral("u1"), QStringLiteral("a"), m_location->issuer, now())));
     auto wrong = open({"wrong"});
     auto attempt = fetch(*wrong, client);
     QVERIFY(!attempt.ok());
@@ -293,7 +300,7 @@ void TestStateStoreContract::revokeBySubOnly()
         QVERIFY(put(*store, alice[i],
                     makeState(QStringLiteral("alice"), QStringLiteral("a%1").arg(i), m_location->issuer, now()))
                     .ok());
-    QVERIFY(put(*store, bob, makeState(QStringLiteral("bob"), QStringLiteral("b0"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, bob, makeState(QStringLiteral("bob"), QStringLiteral("b0"), m_location->issuer, now())));
     auto removed = await(store->deleteByLogoutToken({m_location->issuer, QStringLiteral("alice"), std::nullopt}));
     QVERIFY2(removed.ok(), removed.ok() ? "" : qPrintable(removed.error().toString()));
     if (!m_location->isClientSide())
@@ -324,9 +331,9 @@ void TestStateStoreContract::revokeBySubAndSid()
 {
     auto store = open({"s1"});
     Client a0 = newClient(), a1 = newClient(), b0 = newClient();
-    QVERIFY(put(*store, a0, makeState(QStringLiteral("alice"), QStringLiteral("a0"), m_location->issuer, now())).ok());
-    QVERIFY(put(*store, a1, makeState(QStringLiteral("alice"), QStringLiteral("a1"), m_location->issuer, now())).ok());
-    QVERIFY(put(*store, b0, makeState(QStringLiteral("bob"), QStringLiteral("b0"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*store, a0, makeState(QStringLiteral("alice"), QStringLiteral("a0"), m_location->issuer, now())));
+    QVERIFY_OK(put(*store, a1, makeState(QStringLiteral("alice"), QStringLiteral("a1"), m_location->issuer, now())));
+    QVERIFY_OK(put(*store, b0, makeState(QStringLiteral("bob"), QStringLiteral("b0"), m_location->issuer, now())));
     // A sid that belongs to another user matches nothing.
     auto none = await(store->deleteByLogoutToken({m_location->issuer, QStringLiteral("bob"), QStringLiteral("a0")}));
     QVERIFY(none.ok());
@@ -367,7 +374,7 @@ void TestStateStoreContract::revokeFindsSessionsWrittenBeforeRotation()
 {
     auto before = open({"old"});
     Client c1 = newClient(), c2 = newClient();
-    QVERIFY(put(*before, c1, makeState(QStringLiteral("carol"), QStringLiteral("c1"), m_location->issuer, now())).ok());
+    QVERIFY_OK(put(*before, c1, makeState(QStringLiteral("carol"), QStringLiteral("c1"), m_location->issuer, now())));
     auto rotated = open({"new", "old"});
     QVERIFY(
         put(*rotated, c2, makeState(QStringLiteral("carol"), QStringLiteral("c2"), m_location->issuer, now())).ok());

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "RedisConnection.h"
+#include "stores/StoreUrl.h"
+
+#include <QHash>
+#include <QList>
+
+#include <array>
+#include <memory>
+
+namespace si::stores {
+
+// Runs Redis commands against one server or a Redis Cluster, from one worker thread.
+// Commands are pipelined; replies come back in command order. In a cluster each command goes to
+// the primary that owns its routing key's slot; MOVED refreshes the slot map and retries, ASK is
+// followed with ASKING. A MULTI…EXEC block is retried as a whole. Error replies are returned as
+// replies; only transport failures (after the retries) fail the call.
+class RedisClient {
+public:
+    virtual ~RedisClient() = default;
+
+    static Result<std::unique_ptr<RedisClient>> create(const StoreUrl &url);
+
+    virtual Result<QList<RedisReply>> execute(const QList<RedisCommand> &commands) = 0;
+    // One connection per primary (one for a single server): what SCAN must visit.
+    virtual Result<QList<RedisConnection *>> primaries() = 0;
+    virtual bool isCluster() const = 0;
+    virtual QString describe() const = 0;
+
+    Result<RedisReply> command(const RedisCommand &c);
+};
+
+// The cluster key slot of `key` (CRC16/XMODEM mod 16384, honouring {hash tags}).
+quint16 redisKeySlot(QByteArrayView key);
+
+} // namespace si::stores

@@ -1,0 +1,252 @@
+#include "RedisConnection.h"
+
+#include <QFile>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <hiredis/hiredis.h>
+
+namespace si::stores {
+
+namespace {
+
+RedisReply convert(const redisReply *r)
+{
+    RedisReply out;
+    switch (r->type) {
+    case REDIS_REPLY_STRING:
+        out.type = RedisReply::Type::String;
+        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
+        break;
+    case REDIS_REPLY_STATUS:
+        out.type = RedisReply::Type::Status;
+        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
+        break;
+    case REDIS_REPLY_ERROR:
+        out.type = RedisReply::Type::Error;
+        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
+        break;
+    case REDIS_REPLY_INTEGER:
+        out.type = RedisReply::Type::Integer;
+        out.integer = r->integer;
+        break;
+    case REDIS_REPLY_ARRAY:
+        out.type = RedisReply::Type::Array;
+        out.elements.reserve(static_cast<qsizetype>(r->elements));
+        for (size_t i = 0; i < r->elements; ++i)
+            out.elements.append(convert(r->element[i]));
+        break;
+    default:
+        out.type = RedisReply::Type::Nil;
+        break;
+    }
+    return out;
+}
+
+QByteArray format(const QList<QByteArray> &args)
+{
+    std::vector<const char *> argv;
+    std::vector<size_t> lengths;
+    argv.reserve(static_cast<size_t>(args.size()));
+    lengths.reserve(static_cast<size_t>(args.size()));
+    for (const QByteArray &a : args) {
+        argv.push_back(a.constData());
+        lengths.push_back(static_cast<size_t>(a.size()));
+    }
+    char *buffer = nullptr;
+    const int length = redisFormatCommandArgv(&buffer, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    if (length < 0 || !buffer)
+        return {};
+    QByteArray out(buffer, length);
+    redisFreeCommand(buffer);
+    return out;
+}
+
+} // namespace
+
+RedisConnection::RedisConnection(RedisEndpoint endpoint)
+    : m_endpoint(std::move(endpoint))
+{}
+
+RedisConnection::~RedisConnection()
+{
+    close();
+}
+
+bool RedisConnection::isConnected() const
+{
+    return m_socket && m_socket->state() == QAbstractSocket::ConnectedState && m_reader;
+}
+
+void RedisConnection::close()
+{
+    if (m_socket) {
+        m_socket->abort();
+        m_socket.reset();
+    }
+    if (m_reader) {
+        redisReaderFree(m_reader);
+        m_reader = nullptr;
+    }
+}
+
+Error RedisConnection::transportError(const QString &what, const QString &detail)
+{
+    close();
+    ++m_failures;
+    m_sinceFailure.start();
+    return makeError(ErrorCode::StoreUnreachable, QStringLiteral("Redis at %1: %2").arg(m_endpoint.address(), what),
+                     detail);
+}
+
+Status RedisConnection::connect()
+{
+    // Back off after failures so a dead server is not hammered; the wait happens on the
+    // worker thread, never on a GUI thread.
+    if (m_failures > 0 && m_sinceFailure.isValid()) {
+        const qint64 delay = qMin<qint64>(5000, 100LL << qMin(m_failures - 1, 6));
+        const qint64 remaining = delay - m_sinceFailure.elapsed();
+        if (remaining > 0)
+            QThread::msleep(static_cast<unsigned long>(remaining));
+    }
+    close();
+    if (m_endpoint.tls) {
+        auto ssl = std::make_unique<QSslSocket>();
+        QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+        if (!m_endpoint.caFile.isEmpty()) {
+            const QList<QSslCertificate> cas = QSslCertificate::fromPath(m_endpoint.caFile);
+            if (cas.isEmpty())
+                return transportError(QStringLiteral("cannot read the CA certificate file"), m_endpoint.caFile);
+            config.setCaCertificates(cas);
+        }
+        config.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        ssl->setSslConfiguration(config);
+        ssl->setPeerVerifyName(m_endpoint.peerName.isEmpty() ? m_endpoint.host : m_endpoint.peerName);
+        ssl->connectToHostEncrypted(m_endpoint.host, m_endpoint.port);
+        if (!ssl->waitForEncrypted(m_endpoint.connectTimeoutMs)) {
+            QStringList problems;
+            for (const QSslError &e : ssl->sslHandshakeErrors())
+                problems << e.errorString();
+            const QString detail = problems.isEmpty() ? ssl->errorString() : problems.join(QStringLiteral("; "));
+            m_socket = std::move(ssl);
+            return transportError(QStringLiteral("TLS connection failed"), detail);
+        }
+        m_socket = std::move(ssl);
+    } else {
+        m_socket = std::make_unique<QTcpSocket>();
+        m_socket->connectToHost(m_endpoint.host, m_endpoint.port);
+        if (!m_socket->waitForConnected(m_endpoint.connectTimeoutMs))
+            return transportError(QStringLiteral("cannot connect"), m_socket->errorString());
+    }
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_reader = redisReaderCreate();
+    m_failures = 0;
+
+    QList<QList<QByteArray>> handshake;
+    if (!m_endpoint.password.isEmpty()) {
+        if (m_endpoint.user.isEmpty())
+            handshake.append({"AUTH", m_endpoint.password.toUtf8()});
+        else
+            handshake.append({"AUTH", m_endpoint.user.toUtf8(), m_endpoint.password.toUtf8()});
+    }
+    if (m_endpoint.database != 0)
+        handshake.append({"SELECT", QByteArray::number(m_endpoint.database)});
+    if (handshake.isEmpty())
+        return {};
+    auto replies = execute(handshake);
+    if (!replies)
+        return replies.error();
+    for (const RedisReply &reply : *replies) {
+        if (reply.isError()) {
+            // Never echo what was sent: AUTH carries the password.
+            const bool auth = reply.string.startsWith("WRONGPASS") || reply.string.startsWith("NOAUTH") ||
+                              reply.string.startsWith("ERR AUTH") || reply.string.contains("password");
+            Error e = transportError(auth ? QStringLiteral("authentication failed")
+                                          : QStringLiteral("the connection setup was refused"),
+                                     QString::fromUtf8(reply.string.left(200)));
+            return e;
+        }
+    }
+    return {};
+}
+
+Status RedisConnection::writeAll(const QByteArray &bytes)
+{
+    qsizetype written = 0;
+    while (written < bytes.size()) {
+        const qint64 n = m_socket->write(bytes.constData() + written, bytes.size() - written);
+        if (n < 0)
+            return transportError(QStringLiteral("write failed"), m_socket->errorString());
+        written += n;
+    }
+    while (m_socket->bytesToWrite() > 0) {
+        if (!m_socket->waitForBytesWritten(m_endpoint.commandTimeoutMs))
+            return transportError(QStringLiteral("write timed out or failed"), m_socket->errorString());
+    }
+    return {};
+}
+
+Result<RedisReply> RedisConnection::readReply(QElapsedTimer &timer)
+{
+    while (true) {
+        void *raw = nullptr;
+        if (redisReaderGetReply(m_reader, &raw) != REDIS_OK)
+            return transportError(QStringLiteral("protocol error"), QString::fromUtf8(m_reader->errstr));
+        if (raw) {
+            RedisReply reply = convert(static_cast<redisReply *>(raw));
+            freeReplyObject(raw);
+            return reply;
+        }
+        const qint64 left = m_endpoint.commandTimeoutMs - timer.elapsed();
+        if (left <= 0 || (!m_socket->bytesAvailable() && !m_socket->waitForReadyRead(static_cast<int>(left)))) {
+            if (m_socket->state() != QAbstractSocket::ConnectedState)
+                return transportError(QStringLiteral("connection lost"), m_socket->errorString());
+            Error e = transportError(QStringLiteral("no reply within %1 ms").arg(m_endpoint.commandTimeoutMs));
+            e.code = ErrorCode::Timeout;
+            return e;
+        }
+        const QByteArray chunk = m_socket->readAll();
+        if (redisReaderFeed(m_reader, chunk.constData(), static_cast<size_t>(chunk.size())) != REDIS_OK)
+            return transportError(QStringLiteral("protocol error"), QString::fromUtf8(m_reader->errstr));
+    }
+}
+
+Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>> &commands)
+{
+    if (!isConnected()) {
+        if (auto connected = connect(); !connected)
+            return connected.error();
+    }
+    QByteArray batch;
+    for (const auto &args : commands) {
+        const QByteArray formatted = format(args);
+        if (formatted.isEmpty())
+            return makeError(ErrorCode::Internal, QStringLiteral("cannot format a Redis command"));
+        batch += formatted;
+    }
+    if (auto written = writeAll(batch); !written)
+        return written.error();
+    QElapsedTimer timer;
+    timer.start();
+    QList<RedisReply> replies;
+    replies.reserve(commands.size());
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        auto reply = readReply(timer);
+        if (!reply)
+            return reply.error();
+        replies.append(std::move(reply.value()));
+    }
+    return replies;
+}
+
+Result<RedisReply> RedisConnection::command(const QList<QByteArray> &args)
+{
+    auto replies = execute({args});
+    if (!replies)
+        return replies.error();
+    return replies->first();
+}
+
+} // namespace si::stores

@@ -1,0 +1,326 @@
+#include "RedisStateStore.h"
+
+#include "RedisClient.h"
+
+namespace si::stores {
+
+namespace {
+
+// Deletes KEYS[1] only when its own index hashes match the revocation: ARGV = nSub, sub hashes…,
+// nSid, sid hashes…. Single key, so it runs on the owning node of a cluster as one step.
+const QByteArray kRevokeScript = R"lua(
+local u = redis.call('HGET', KEYS[1], 'u')
+local d = redis.call('HGET', KEYS[1], 'd')
+if not u and not d then return 0 end
+local ns = tonumber(ARGV[1])
+local nd = tonumber(ARGV[2 + ns])
+local function member(value, first, count)
+  for i = first, first + count - 1 do
+    if ARGV[i] == value then return true end
+  end
+  return false
+end
+if ns > 0 and not member(u, 2, ns) then return 0 end
+if nd > 0 and not member(d, 3 + ns, nd) then return 0 end
+return redis.call('DEL', KEYS[1])
+)lua";
+
+// Moves the inactivity deadline of KEYS[1] if it still exists (never recreates a deleted session).
+const QByteArray kTouchScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'l', ARGV[1], 'e', ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return 1
+)lua";
+
+QByteArray num(qint64 v)
+{
+    return QByteArray::number(v);
+}
+
+Error replyError(const QString &what, const RedisReply &reply)
+{
+    return makeError(ErrorCode::StoreUnreachable, what, QString::fromUtf8(reply.string.left(200)));
+}
+
+template<typename T>
+QFuture<Status> asStatus(QFuture<Result<T>> future)
+{
+    return future.then([](const Result<T> &r) { return r ? Status() : Status(r.error()); });
+}
+
+} // namespace
+
+RedisStateStore::RedisStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString prefix)
+    : m_url(std::move(url))
+    , m_codec(std::move(codec))
+    , m_prefix(prefix.toUtf8())
+    , m_worker(std::make_unique<Worker>(QStringLiteral("si-redis-store")))
+{}
+
+RedisStateStore::~RedisStateStore()
+{
+    (void)await(m_worker->submit<bool>([this](const CancelToken &) -> Result<bool> {
+        m_client.reset(); // sockets belong to the worker thread
+        return true;
+    }));
+    m_worker.reset();
+}
+
+QString RedisStateStore::backendName() const
+{
+    return m_url.kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster") : QStringLiteral("redis");
+}
+
+QByteArray RedisStateStore::sessionKey(const QString &id) const
+{
+    return m_prefix + "s:" + id.toLatin1();
+}
+
+QByteArray RedisStateStore::subjectKey(const QByteArray &hash) const
+{
+    return m_prefix + "u:" + hash;
+}
+
+QByteArray RedisStateStore::sidKey(const QByteArray &hash) const
+{
+    return m_prefix + "d:" + hash;
+}
+
+#define SI_REDIS_CLIENT_OR_RETURN                                                                                      \
+    if (!m_client) {                                                                                                   \
+        auto created = RedisClient::create(m_url);                                                                     \
+        if (!created)                                                                                                  \
+            return created.error();                                                                                    \
+        m_client = std::move(created.value());                                                                         \
+    }
+
+QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, std::shared_ptr<StoreContext>)
+{
+    auto encoded = m_codec->encode(id, state);
+    if (!encoded)
+        return QtFuture::makeReadyFuture(Status(encoded.error()));
+    return asStatus(m_worker->submit<bool>([this, r = std::move(encoded.value())](const CancelToken &) -> Result<bool> {
+        SI_REDIS_CLIENT_OR_RETURN
+        const QByteArray idBytes = r.id.toLatin1();
+        const QByteArray absoluteMs = num(r.absoluteExpiresAt * 1000);
+        const QByteArray nowScore = num(m_codec->now());
+        // 1. Index entries first: a session must never exist without them.
+        QList<RedisCommand> indexes;
+        for (const QByteArray &key : {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
+                                      r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash)}) {
+            if (key.isEmpty())
+                continue;
+            indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
+            indexes.append({{"ZREMRANGEBYSCORE", key, "-inf", nowScore}, key});
+            indexes.append({{"PEXPIREAT", key, absoluteMs, "NX"}, key});
+            indexes.append({{"PEXPIREAT", key, absoluteMs, "GT"}, key});
+        }
+        if (!indexes.isEmpty()) {
+            auto replies = m_client->execute(indexes);
+            if (!replies)
+                return replies.error();
+            for (const RedisReply &reply : *replies) {
+                if (reply.isError())
+                    return replyError(QStringLiteral("Redis refused the index update"), reply);
+            }
+        }
+        // 2. The session, atomically with its deadline.
+        const QByteArray key = sessionKey(r.id);
+        const QList<RedisCommand> write = {
+            {{"MULTI"}, key},
+            {{"DEL", key}, key},
+            {{"HSET", key, "v", r.envelope, "k", r.keyId.toLatin1(), "c", num(r.createdAt), "l", num(r.lastActivity),
+              "a", num(r.absoluteExpiresAt), "e", num(r.expiresAt), "u", r.subjectHash, "d", r.sessionHash},
+             key},
+            {{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key},
+            {{"EXEC"}, key},
+        };
+        auto replies = m_client->execute(write);
+        if (!replies)
+            return replies.error();
+        const RedisReply &exec = replies->last();
+        if (exec.isError() || exec.type != RedisReply::Type::Array)
+            return replyError(QStringLiteral("Redis refused the session write"), exec.isError() ? exec : (*replies)[2]);
+        for (const RedisReply &inner : exec.elements) {
+            if (inner.isError())
+                return replyError(QStringLiteral("Redis refused the session write"), inner);
+        }
+        return true;
+    }));
+}
+
+Result<std::optional<StateData>> RedisStateStore::decodeFields(const QString &id, const RedisReply &fields)
+{
+    using R = std::optional<StateData>;
+    if (fields.isError())
+        return replyError(QStringLiteral("Redis refused the read"), fields);
+    if (fields.elements.size() < 6 || fields.elements[0].isNil())
+        return R();
+    SessionRecord record;
+    record.id = id;
+    record.envelope = fields.elements[0].string;
+    record.keyId = QString::fromLatin1(fields.elements[1].string);
+    record.createdAt = fields.elements[2].string.toLongLong();
+    record.lastActivity = fields.elements[3].string.toLongLong();
+    record.absoluteExpiresAt = fields.elements[4].string.toLongLong();
+    record.expiresAt = fields.elements[5].string.toLongLong();
+    if (m_codec->isExpired(record))
+        return R();
+    auto state = m_codec->decode(record);
+    if (!state)
+        return state.error();
+    if (m_codec->touch(record)) {
+        const QByteArray key = sessionKey(id);
+        // Best effort: a failed touch costs inactivity time, not the read.
+        (void)m_client->command({{"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt),
+                                  num(record.expiresAt * 1000)},
+                                 key});
+    }
+    return R(std::move(state.value()));
+}
+
+QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id, std::shared_ptr<StoreContext>)
+{
+    using R = std::optional<StateData>;
+    if (auto valid = SessionCodec::validateId(id); !valid)
+        return QtFuture::makeReadyFuture(Result<R>(R()));
+    return m_worker->submit<R>([this, id](const CancelToken &) -> Result<R> {
+        SI_REDIS_CLIENT_OR_RETURN
+        const QByteArray key = sessionKey(id);
+        auto reply = m_client->command({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
+        if (!reply)
+            return reply.error();
+        return decodeFields(id, *reply);
+    });
+}
+
+QFuture<Result<QList<Result<std::optional<StateData>>>>> RedisStateStore::getMany(const QStringList &ids)
+{
+    using Item = Result<std::optional<StateData>>;
+    return m_worker->submit<QList<Item>>([this, ids](const CancelToken &) -> Result<QList<Item>> {
+        SI_REDIS_CLIENT_OR_RETURN
+        QList<RedisCommand> commands;
+        commands.reserve(ids.size());
+        for (const QString &id : ids) {
+            const QByteArray key = sessionKey(id);
+            commands.append({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
+        }
+        auto replies = m_client->execute(commands);
+        if (!replies)
+            return replies.error();
+        QList<Item> out;
+        out.reserve(ids.size());
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            out.append(decodeFields(ids[i], (*replies)[i]));
+        return out;
+    });
+}
+
+QFuture<Status> RedisStateStore::remove(const QString &id, std::shared_ptr<StoreContext>)
+{
+    if (auto valid = SessionCodec::validateId(id); !valid)
+        return QtFuture::makeReadyFuture(Status());
+    return asStatus(m_worker->submit<bool>([this, id](const CancelToken &) -> Result<bool> {
+        SI_REDIS_CLIENT_OR_RETURN
+        const QByteArray key = sessionKey(id);
+        auto fields = m_client->command({{"HMGET", key, "u", "d"}, key});
+        if (!fields)
+            return fields.error();
+        auto deleted = m_client->command({{"DEL", key}, key});
+        if (!deleted)
+            return deleted.error();
+        if (deleted->isError())
+            return replyError(QStringLiteral("Redis refused the delete"), *deleted);
+        // Index entries after the session (a failure here leaves only a harmless dangling entry).
+        QList<RedisCommand> cleanup;
+        if (fields->elements.size() == 2) {
+            if (!fields->elements[0].string.isEmpty())
+                cleanup.append({{"ZREM", subjectKey(fields->elements[0].string), id.toLatin1()},
+                                subjectKey(fields->elements[0].string)});
+            if (!fields->elements[1].string.isEmpty())
+                cleanup.append(
+                    {{"ZREM", sidKey(fields->elements[1].string), id.toLatin1()}, sidKey(fields->elements[1].string)});
+        }
+        if (!cleanup.isEmpty())
+            (void)m_client->execute(cleanup);
+        return true;
+    }));
+}
+
+QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarget &target)
+{
+    if (!target.isValid())
+        return QtFuture::makeReadyFuture(
+            Result<qsizetype>(makeError(ErrorCode::InvalidArgument, QStringLiteral("invalid logout target"),
+                                        QStringLiteral("an issuer and a sub or sid are required"))));
+    const QList<QByteArray> subjects =
+        target.sub ? m_codec->subjectHashes(target.issuer, *target.sub) : QList<QByteArray>();
+    const QList<QByteArray> sessions =
+        target.sid ? m_codec->sessionHashes(target.issuer, *target.sid) : QList<QByteArray>();
+    return m_worker->submit<qsizetype>([this, subjects, sessions](const CancelToken &) -> Result<qsizetype> {
+        SI_REDIS_CLIENT_OR_RETURN
+        // Candidates from the narrower index: sid when given, else sub.
+        QList<QByteArray> indexKeys;
+        for (const QByteArray &h : sessions.isEmpty() ? subjects : sessions)
+            indexKeys.append(sessions.isEmpty() ? subjectKey(h) : sidKey(h));
+        QList<RedisCommand> lookups;
+        for (const QByteArray &key : indexKeys)
+            lookups.append({{"ZRANGE", key, "0", "-1"}, key});
+        auto members = m_client->execute(lookups);
+        if (!members)
+            return members.error();
+        QList<QByteArray> candidates;
+        for (const RedisReply &reply : *members) {
+            if (reply.isError())
+                return replyError(QStringLiteral("Redis refused the index lookup"), reply);
+            for (const RedisReply &m : reply.elements) {
+                if (!candidates.contains(m.string))
+                    candidates.append(m.string);
+            }
+        }
+        QList<QByteArray> argv{num(subjects.size())};
+        argv += subjects;
+        argv.append(num(sessions.size()));
+        argv += sessions;
+        QList<RedisCommand> deletes;
+        for (const QByteArray &id : std::as_const(candidates)) {
+            const QByteArray key = m_prefix + "s:" + id;
+            QList<QByteArray> args{"EVAL", kRevokeScript, "1", key};
+            args += argv;
+            deletes.append({args, key});
+        }
+        qsizetype removed = 0;
+        QList<QByteArray> removedIds;
+        if (!deletes.isEmpty()) {
+            auto results = m_client->execute(deletes);
+            if (!results)
+                return results.error();
+            for (qsizetype i = 0; i < results->size(); ++i) {
+                const RedisReply &reply = (*results)[i];
+                if (reply.isError())
+                    return replyError(QStringLiteral("Redis refused the revocation"), reply);
+                if (reply.integer > 0)
+                    removedIds.append(candidates[i]);
+                removed += reply.integer;
+            }
+        }
+        // Index entries go after the sessions, and only those we looked at: an entry a concurrent
+        // login added meanwhile stays. With sub or sid alone every entry seen belonged to the
+        // target (or was stale); with both, only the removed ids leave the sid index.
+        const QList<QByteArray> &drop = (sessions.isEmpty() || subjects.isEmpty()) ? candidates : removedIds;
+        QList<RedisCommand> cleanup;
+        if (!drop.isEmpty()) {
+            for (const QByteArray &key : std::as_const(indexKeys)) {
+                QList<QByteArray> args{"ZREM", key};
+                args += drop;
+                cleanup.append({args, key});
+            }
+        }
+        if (!cleanup.isEmpty())
+            (void)m_client->execute(cleanup);
+        return removed;
+    });
+}
+
+} // namespace si::stores

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/async/Worker.h"
+#include "core/store/SessionCodec.h"
+#include "core/store/StateStore.h"
+#include "stores/StoreUrl.h"
+
+namespace si::stores {
+
+class RedisClient;
+
+// Sessions in Redis or Redis Cluster, in the native layout (docs/store-layout.md):
+//   <prefix>s:<id>      HASH  v envelope, k key id, c created, l last activity, a absolute
+//                             deadline, e effective deadline, u subject hash, d session hash;
+//                             PEXPIREAT at e
+//   <prefix>u:<hash>    ZSET  session ids of one (issuer, sub), scored by absolute deadline
+//   <prefix>d:<hash>    ZSET  session ids of one (issuer, sid)
+// Index entries are written before the session and removed after it, so no session is ever
+// unreachable by revocation; a dangling entry (a session that expired or whose write failed) is
+// harmless and disappears with its score. Revocation checks each candidate's own hashes in a
+// single-key script before deleting it, so a stale entry can never remove someone else's session.
+class RedisStateStore : public StateStore {
+public:
+    RedisStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString prefix = QStringLiteral("si:"));
+    ~RedisStateStore() override;
+
+    QString backendName() const override;
+    QFuture<Status> set(const QString &id, const StateData &state, std::shared_ptr<StoreContext> context) override;
+    QFuture<Result<std::optional<StateData>>> get(const QString &id, std::shared_ptr<StoreContext> context) override;
+    QFuture<Status> remove(const QString &id, std::shared_ptr<StoreContext> context) override;
+    QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) override;
+
+    // Reads and decrypts many sessions in one pipelined round trip (per cluster node).
+    // Missing or expired ids give nullopt; a value that does not decrypt gives its error.
+    QFuture<Result<QList<Result<std::optional<StateData>>>>> getMany(const QStringList &ids);
+
+private:
+    QByteArray sessionKey(const QString &id) const;
+    QByteArray subjectKey(const QByteArray &hash) const;
+    QByteArray sidKey(const QByteArray &hash) const;
+    Result<std::optional<StateData>> decodeFields(const QString &id, const struct RedisReply &fields);
+
+    StoreUrl m_url;
+    std::shared_ptr<const SessionCodec> m_codec;
+    QByteArray m_prefix;
+    std::unique_ptr<RedisClient> m_client; // used on the worker thread only
+    std::unique_ptr<Worker> m_worker;
+};
+
+} // namespace si::stores
