@@ -58,6 +58,29 @@ free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# A port for a Redis Cluster node: its cluster bus listens on port + 10000, so both must be free
+# (and below 65536); ports are drawn from 20000-29999 for that reason.
+free_cluster_port() {
+    /usr/bin/python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    port = random.randint(20000, 29999)
+    sockets = []
+    try:
+        for p in (port, port + 10000):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p))
+            sockets.append(s)
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in sockets:
+            s.close()
+PY
+}
+
 wait_for_port() { # port seconds name
     local deadline=$((SECONDS + $2))
     until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
@@ -109,7 +132,8 @@ export SI_TEST_REDIS_TLS_CA="$tls/ca.crt"
 
 cluster_ports=()
 for i in 1 2 3; do
-    port=$(free_port)
+    port=$(free_cluster_port)
+    while [[ " ${cluster_ports[*]} " == *" $port "* ]]; do port=$(free_cluster_port); done
     cluster_ports+=("$port")
     start_redis "cluster$i" "$port" --cluster-enabled yes --cluster-config-file "$work/cluster$i/nodes.conf" \
         --cluster-node-timeout 2000 --masteruser si_test --masterauth "$redis_password"

@@ -1,24 +1,49 @@
 #pragma once
 
 #include "StoreUrl.h"
+#include "core/store/DenyList.h"
 #include "core/store/SessionCodec.h"
 #include "core/store/StateStore.h"
+#include "core/store/TransactionCodec.h"
 
+#include <map>
 #include <memory>
 
 namespace si::stores {
 
+class SqlBackend;
+class RedisBackend;
+struct MemorySessionTable;
+
 struct StoreOptions {
-    // Namespace inside the backend: a table prefix for SQL, a key prefix for Redis. Lets several
-    // applications (or test runs) share one server.
-    QString prefix = QStringLiteral("si_");
-    // Lifetime of login transactions.
-    qint64 transactionSeconds = 600;
+    // Namespace inside the backend so that several applications (or test runs) can share one
+    // server: a table prefix for SQL (letters, digits, _), a key prefix for Redis. Empty: "si_"
+    // for SQL, "si:" for Redis.
+    QString prefix;
 };
 
-// Opens the server-side state store for `url` (memory:, sqlite:, redis…, postgresql://).
-// Connecting happens on the store's worker thread at the first operation.
-Result<std::unique_ptr<StateStore>> createStateStore(const StoreUrl &url, std::shared_ptr<const SessionCodec> codec,
-                                                     const StoreOptions &options = {});
+// Opens stores by URL (memory:, sqlite:, redis…, postgresql://). Stores opened by one factory on
+// the same URL share one connection and worker thread (and, for memory:, one table), which is how
+// an application's state store, transaction store and deny list live together. Connecting happens
+// on the worker thread at the first operation. Not thread-safe itself; the stores it returns are.
+class StoreFactory {
+public:
+    explicit StoreFactory(StoreOptions options = {});
+    ~StoreFactory();
+
+    Result<std::unique_ptr<StateStore>> stateStore(const StoreUrl &url, std::shared_ptr<const SessionCodec> codec);
+    Result<std::unique_ptr<TransactionStore>> transactionStore(const StoreUrl &url,
+                                                               std::shared_ptr<const TransactionCodec> codec);
+    Result<std::unique_ptr<DenyList>> denyList(const StoreUrl &url, Clock clock = systemClock);
+
+private:
+    Result<std::shared_ptr<SqlBackend>> sqlBackend(const StoreUrl &url);
+    std::shared_ptr<RedisBackend> redisBackend(const StoreUrl &url);
+
+    StoreOptions m_options;
+    std::map<QString, std::weak_ptr<SqlBackend>> m_sql;
+    std::map<QString, std::weak_ptr<RedisBackend>> m_redis;
+    std::shared_ptr<MemorySessionTable> m_memory;
+};
 
 } // namespace si::stores

@@ -103,10 +103,16 @@ Result<crypto::SecureBytes> EnvelopeCipher::deriveKey(qsizetype index, QStringVi
 
 Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding) const
 {
+    return encrypt(identifier, plaintext, binding, {});
+}
+
+Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding,
+                                           const json::Object &extraHeader) const
+{
     if (d->secrets.isEmpty())
         return makeError(ErrorCode::InvalidArgument, QStringLiteral("no secret configured"));
     QByteArray header;
-    if (d->options.withKeyId || !binding.isEmpty()) {
+    if (d->options.withKeyId || !binding.isEmpty() || !extraHeader.isEmpty()) {
         json::Object h;
         h.append("alg", "dir");
         h.append("enc", "A256CBC-HS512");
@@ -114,6 +120,10 @@ Result<QByteArray> EnvelopeCipher::encrypt(QStringView identifier, QByteArrayVie
             h.append("kid", d->secrets.keyId(0));
         if (!binding.isEmpty())
             h.append(kBindingMember, binding.toString());
+        for (const json::Member &m : extraHeader) {
+            if (m.key != "alg" && m.key != "enc" && m.key != "kid" && m.key != kBindingMember)
+                h.append(m.key, m.value);
+        }
         const std::string json = json::serialize(json::Value(std::move(h)), json::Style::Compact);
         header = crypto::base64UrlEncode(QByteArrayView(json.data(), static_cast<qsizetype>(json.size())));
     } else {
@@ -141,6 +151,7 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
         return parts.error();
 
     qsizetype preferred = -1;
+    json::Object headerObject;
     if (!binding.isEmpty() && parts->header == QByteArrayView(kAuth0Header))
         return bindingMismatch();
     if (parts->header != QByteArrayView(kAuth0Header)) {
@@ -158,6 +169,7 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
             if (!bound || !bound->isString() || bound->toQString() != binding)
                 return bindingMismatch();
         }
+        headerObject = std::move(header->raw);
     }
 
     const QByteArray salt = identifier.toUtf8();
@@ -167,8 +179,10 @@ Result<EnvelopeCipher::Decrypted> EnvelopeCipher::decrypt(QStringView identifier
         last = d->withKey(index, salt, [&](QByteArrayView key) -> Status {
             return jose::decryptDirect(*parts, kEnc, key, result.plaintext);
         });
-        if (last)
+        if (last) {
             result.secretIndex = index;
+            result.header = std::move(headerObject);
+        }
         return last.ok();
     };
     // With a known kid only that secret is tried; otherwise each in rotation order. Only

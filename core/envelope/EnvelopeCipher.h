@@ -30,6 +30,7 @@ public:
     struct Decrypted {
         QByteArray plaintext;
         qsizetype secretIndex = 0; // which secret opened it (0 = current)
+        json::Object header;       // the protected header (empty for auth0's fixed header)
     };
 
     explicit EnvelopeCipher(SecretList secrets);
@@ -48,6 +49,10 @@ public:
     // decrypt() with the same binding refuses an envelope that was written for another record
     // (someone copying one user's value under another session id in the store).
     Result<QByteArray> encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding = {}) const;
+    // With additional protected (authenticated) header members, e.g. timestamps of stateless
+    // sessions. Members named alg, enc, kid or si_id are ignored.
+    Result<QByteArray> encrypt(QStringView identifier, QByteArrayView plaintext, QStringView binding,
+                               const json::Object &extraHeader) const;
     // Serializes like Python's json.dumps (", " / ": ", ASCII with \u escapes) and encrypts.
     Result<QByteArray> encryptJson(QStringView identifier, const json::Value &value, QStringView binding = {}) const;
 

@@ -40,7 +40,7 @@ QByteArray num(qint64 v)
 
 Error replyError(const QString &what, const RedisReply &reply)
 {
-    return makeError(ErrorCode::StoreUnreachable, what, QString::fromUtf8(reply.string.left(200)));
+    return redisReplyError(what, reply);
 }
 
 template<typename T>
@@ -51,25 +51,16 @@ QFuture<Status> asStatus(QFuture<Result<T>> future)
 
 } // namespace
 
-RedisStateStore::RedisStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString prefix)
-    : m_url(std::move(url))
+RedisStateStore::RedisStateStore(std::shared_ptr<RedisBackend> backend, std::shared_ptr<const SessionCodec> codec)
+    : m_backend(std::move(backend))
     , m_codec(std::move(codec))
-    , m_prefix(prefix.toUtf8())
-    , m_worker(std::make_unique<Worker>(QStringLiteral("si-redis-store")))
+    , m_prefix(m_backend->prefix())
 {}
-
-RedisStateStore::~RedisStateStore()
-{
-    (void)await(m_worker->submit<bool>([this](const CancelToken &) -> Result<bool> {
-        m_client.reset(); // sockets belong to the worker thread
-        return true;
-    }));
-    m_worker.reset();
-}
 
 QString RedisStateStore::backendName() const
 {
-    return m_url.kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster") : QStringLiteral("redis");
+    return m_backend->url().kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster")
+                                                                 : QStringLiteral("redis");
 }
 
 QByteArray RedisStateStore::sessionKey(const QString &id) const
@@ -87,21 +78,13 @@ QByteArray RedisStateStore::sidKey(const QByteArray &hash) const
     return m_prefix + "d:" + hash;
 }
 
-#define SI_REDIS_CLIENT_OR_RETURN                                                                                      \
-    if (!m_client) {                                                                                                   \
-        auto created = RedisClient::create(m_url);                                                                     \
-        if (!created)                                                                                                  \
-            return created.error();                                                                                    \
-        m_client = std::move(created.value());                                                                         \
-    }
-
 QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, std::shared_ptr<StoreContext>)
 {
     auto encoded = m_codec->encode(id, state);
     if (!encoded)
         return QtFuture::makeReadyFuture(Status(encoded.error()));
-    return asStatus(m_worker->submit<bool>([this, r = std::move(encoded.value())](const CancelToken &) -> Result<bool> {
-        SI_REDIS_CLIENT_OR_RETURN
+    return asStatus(m_backend->run<bool>([this, r = std::move(encoded.value())](RedisClient &client,
+                                                                                const CancelToken &) -> Result<bool> {
         const QByteArray idBytes = r.id.toLatin1();
         const QByteArray absoluteMs = num(r.absoluteExpiresAt * 1000);
         const QByteArray nowScore = num(m_codec->now());
@@ -117,7 +100,7 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
             indexes.append({{"PEXPIREAT", key, absoluteMs, "GT"}, key});
         }
         if (!indexes.isEmpty()) {
-            auto replies = m_client->execute(indexes);
+            auto replies = client.execute(indexes);
             if (!replies)
                 return replies.error();
             for (const RedisReply &reply : *replies) {
@@ -136,7 +119,7 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
             {{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key},
             {{"EXEC"}, key},
         };
-        auto replies = m_client->execute(write);
+        auto replies = client.execute(write);
         if (!replies)
             return replies.error();
         const RedisReply &exec = replies->last();
@@ -150,7 +133,8 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
     }));
 }
 
-Result<std::optional<StateData>> RedisStateStore::decodeFields(const QString &id, const RedisReply &fields)
+Result<std::optional<StateData>> RedisStateStore::decodeFields(RedisClient &client, const QString &id,
+                                                               const RedisReply &fields)
 {
     using R = std::optional<StateData>;
     if (fields.isError())
@@ -173,9 +157,9 @@ Result<std::optional<StateData>> RedisStateStore::decodeFields(const QString &id
     if (m_codec->touch(record)) {
         const QByteArray key = sessionKey(id);
         // Best effort: a failed touch costs inactivity time, not the read.
-        (void)m_client->command({{"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt),
-                                  num(record.expiresAt * 1000)},
-                                 key});
+        (void)client.command({{"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt),
+                               num(record.expiresAt * 1000)},
+                              key});
     }
     return R(std::move(state.value()));
 }
@@ -185,34 +169,32 @@ QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id
     using R = std::optional<StateData>;
     if (auto valid = SessionCodec::validateId(id); !valid)
         return QtFuture::makeReadyFuture(Result<R>(R()));
-    return m_worker->submit<R>([this, id](const CancelToken &) -> Result<R> {
-        SI_REDIS_CLIENT_OR_RETURN
+    return m_backend->run<R>([this, id](RedisClient &client, const CancelToken &) -> Result<R> {
         const QByteArray key = sessionKey(id);
-        auto reply = m_client->command({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
+        auto reply = client.command({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
         if (!reply)
             return reply.error();
-        return decodeFields(id, *reply);
+        return decodeFields(client, id, *reply);
     });
 }
 
 QFuture<Result<QList<Result<std::optional<StateData>>>>> RedisStateStore::getMany(const QStringList &ids)
 {
     using Item = Result<std::optional<StateData>>;
-    return m_worker->submit<QList<Item>>([this, ids](const CancelToken &) -> Result<QList<Item>> {
-        SI_REDIS_CLIENT_OR_RETURN
+    return m_backend->run<QList<Item>>([this, ids](RedisClient &client, const CancelToken &) -> Result<QList<Item>> {
         QList<RedisCommand> commands;
         commands.reserve(ids.size());
         for (const QString &id : ids) {
             const QByteArray key = sessionKey(id);
             commands.append({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
         }
-        auto replies = m_client->execute(commands);
+        auto replies = client.execute(commands);
         if (!replies)
             return replies.error();
         QList<Item> out;
         out.reserve(ids.size());
         for (qsizetype i = 0; i < ids.size(); ++i)
-            out.append(decodeFields(ids[i], (*replies)[i]));
+            out.append(decodeFields(client, ids[i], (*replies)[i]));
         return out;
     });
 }
@@ -221,13 +203,12 @@ QFuture<Status> RedisStateStore::remove(const QString &id, std::shared_ptr<Store
 {
     if (auto valid = SessionCodec::validateId(id); !valid)
         return QtFuture::makeReadyFuture(Status());
-    return asStatus(m_worker->submit<bool>([this, id](const CancelToken &) -> Result<bool> {
-        SI_REDIS_CLIENT_OR_RETURN
+    return asStatus(m_backend->run<bool>([this, id](RedisClient &client, const CancelToken &) -> Result<bool> {
         const QByteArray key = sessionKey(id);
-        auto fields = m_client->command({{"HMGET", key, "u", "d"}, key});
+        auto fields = client.command({{"HMGET", key, "u", "d"}, key});
         if (!fields)
             return fields.error();
-        auto deleted = m_client->command({{"DEL", key}, key});
+        auto deleted = client.command({{"DEL", key}, key});
         if (!deleted)
             return deleted.error();
         if (deleted->isError())
@@ -243,7 +224,7 @@ QFuture<Status> RedisStateStore::remove(const QString &id, std::shared_ptr<Store
                     {{"ZREM", sidKey(fields->elements[1].string), id.toLatin1()}, sidKey(fields->elements[1].string)});
         }
         if (!cleanup.isEmpty())
-            (void)m_client->execute(cleanup);
+            (void)client.execute(cleanup);
         return true;
     }));
 }
@@ -258,69 +239,69 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
         target.sub ? m_codec->subjectHashes(target.issuer, *target.sub) : QList<QByteArray>();
     const QList<QByteArray> sessions =
         target.sid ? m_codec->sessionHashes(target.issuer, *target.sid) : QList<QByteArray>();
-    return m_worker->submit<qsizetype>([this, subjects, sessions](const CancelToken &) -> Result<qsizetype> {
-        SI_REDIS_CLIENT_OR_RETURN
-        // Candidates from the narrower index: sid when given, else sub.
-        QList<QByteArray> indexKeys;
-        for (const QByteArray &h : sessions.isEmpty() ? subjects : sessions)
-            indexKeys.append(sessions.isEmpty() ? subjectKey(h) : sidKey(h));
-        QList<RedisCommand> lookups;
-        for (const QByteArray &key : indexKeys)
-            lookups.append({{"ZRANGE", key, "0", "-1"}, key});
-        auto members = m_client->execute(lookups);
-        if (!members)
-            return members.error();
-        QList<QByteArray> candidates;
-        for (const RedisReply &reply : *members) {
-            if (reply.isError())
-                return replyError(QStringLiteral("Redis refused the index lookup"), reply);
-            for (const RedisReply &m : reply.elements) {
-                if (!candidates.contains(m.string))
-                    candidates.append(m.string);
-            }
-        }
-        QList<QByteArray> argv{num(subjects.size())};
-        argv += subjects;
-        argv.append(num(sessions.size()));
-        argv += sessions;
-        QList<RedisCommand> deletes;
-        for (const QByteArray &id : std::as_const(candidates)) {
-            const QByteArray key = m_prefix + "s:" + id;
-            QList<QByteArray> args{"EVAL", kRevokeScript, "1", key};
-            args += argv;
-            deletes.append({args, key});
-        }
-        qsizetype removed = 0;
-        QList<QByteArray> removedIds;
-        if (!deletes.isEmpty()) {
-            auto results = m_client->execute(deletes);
-            if (!results)
-                return results.error();
-            for (qsizetype i = 0; i < results->size(); ++i) {
-                const RedisReply &reply = (*results)[i];
+    return m_backend->run<qsizetype>(
+        [this, subjects, sessions](RedisClient &client, const CancelToken &) -> Result<qsizetype> {
+            // Candidates from the narrower index: sid when given, else sub.
+            QList<QByteArray> indexKeys;
+            for (const QByteArray &h : sessions.isEmpty() ? subjects : sessions)
+                indexKeys.append(sessions.isEmpty() ? subjectKey(h) : sidKey(h));
+            QList<RedisCommand> lookups;
+            for (const QByteArray &key : indexKeys)
+                lookups.append({{"ZRANGE", key, "0", "-1"}, key});
+            auto members = client.execute(lookups);
+            if (!members)
+                return members.error();
+            QList<QByteArray> candidates;
+            for (const RedisReply &reply : *members) {
                 if (reply.isError())
-                    return replyError(QStringLiteral("Redis refused the revocation"), reply);
-                if (reply.integer > 0)
-                    removedIds.append(candidates[i]);
-                removed += reply.integer;
+                    return replyError(QStringLiteral("Redis refused the index lookup"), reply);
+                for (const RedisReply &m : reply.elements) {
+                    if (!candidates.contains(m.string))
+                        candidates.append(m.string);
+                }
             }
-        }
-        // Index entries go after the sessions, and only those we looked at: an entry a concurrent
-        // login added meanwhile stays. With sub or sid alone every entry seen belonged to the
-        // target (or was stale); with both, only the removed ids leave the sid index.
-        const QList<QByteArray> &drop = (sessions.isEmpty() || subjects.isEmpty()) ? candidates : removedIds;
-        QList<RedisCommand> cleanup;
-        if (!drop.isEmpty()) {
-            for (const QByteArray &key : std::as_const(indexKeys)) {
-                QList<QByteArray> args{"ZREM", key};
-                args += drop;
-                cleanup.append({args, key});
+            QList<QByteArray> argv{num(subjects.size())};
+            argv += subjects;
+            argv.append(num(sessions.size()));
+            argv += sessions;
+            QList<RedisCommand> deletes;
+            for (const QByteArray &id : std::as_const(candidates)) {
+                const QByteArray key = m_prefix + "s:" + id;
+                QList<QByteArray> args{"EVAL", kRevokeScript, "1", key};
+                args += argv;
+                deletes.append({args, key});
             }
-        }
-        if (!cleanup.isEmpty())
-            (void)m_client->execute(cleanup);
-        return removed;
-    });
+            qsizetype removed = 0;
+            QList<QByteArray> removedIds;
+            if (!deletes.isEmpty()) {
+                auto results = client.execute(deletes);
+                if (!results)
+                    return results.error();
+                for (qsizetype i = 0; i < results->size(); ++i) {
+                    const RedisReply &reply = (*results)[i];
+                    if (reply.isError())
+                        return replyError(QStringLiteral("Redis refused the revocation"), reply);
+                    if (reply.integer > 0)
+                        removedIds.append(candidates[i]);
+                    removed += reply.integer;
+                }
+            }
+            // Index entries go after the sessions, and only those we looked at: an entry a concurrent
+            // login added meanwhile stays. With sub or sid alone every entry seen belonged to the
+            // target (or was stale); with both, only the removed ids leave the sid index.
+            const QList<QByteArray> &drop = (sessions.isEmpty() || subjects.isEmpty()) ? candidates : removedIds;
+            QList<RedisCommand> cleanup;
+            if (!drop.isEmpty()) {
+                for (const QByteArray &key : std::as_const(indexKeys)) {
+                    QList<QByteArray> args{"ZREM", key};
+                    args += drop;
+                    cleanup.append({args, key});
+                }
+            }
+            if (!cleanup.isEmpty())
+                (void)client.execute(cleanup);
+            return removed;
+        });
 }
 
 } // namespace si::stores

@@ -1,13 +1,11 @@
 #pragma once
 
-#include "core/async/Worker.h"
+#include "RedisBackend.h"
 #include "core/store/SessionCodec.h"
 #include "core/store/StateStore.h"
 #include "stores/StoreUrl.h"
 
 namespace si::stores {
-
-class RedisClient;
 
 // Sessions in Redis or Redis Cluster, in the native layout (docs/store-layout.md):
 //   <prefix>s:<id>      HASH  v envelope, k key id, c created, l last activity, a absolute
@@ -21,8 +19,7 @@ class RedisClient;
 // single-key script before deleting it, so a stale entry can never remove someone else's session.
 class RedisStateStore : public StateStore {
 public:
-    RedisStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString prefix = QStringLiteral("si:"));
-    ~RedisStateStore() override;
+    RedisStateStore(std::shared_ptr<RedisBackend> backend, std::shared_ptr<const SessionCodec> codec);
 
     QString backendName() const override;
     QFuture<Status> set(const QString &id, const StateData &state, std::shared_ptr<StoreContext> context) override;
@@ -38,13 +35,11 @@ private:
     QByteArray sessionKey(const QString &id) const;
     QByteArray subjectKey(const QByteArray &hash) const;
     QByteArray sidKey(const QByteArray &hash) const;
-    Result<std::optional<StateData>> decodeFields(const QString &id, const struct RedisReply &fields);
+    Result<std::optional<StateData>> decodeFields(RedisClient &client, const QString &id, const RedisReply &fields);
 
-    StoreUrl m_url;
+    std::shared_ptr<RedisBackend> m_backend;
     std::shared_ptr<const SessionCodec> m_codec;
     QByteArray m_prefix;
-    std::unique_ptr<RedisClient> m_client; // used on the worker thread only
-    std::unique_ptr<Worker> m_worker;
 };
 
 } // namespace si::stores

@@ -36,6 +36,12 @@ const QStringList kMigrations = {
                    " envelope TEXT NOT NULL,"
                    " expires_at BIGINT NOT NULL);"
                    "CREATE INDEX %1transactions_expires ON %1transactions (expires_at)"),
+    // 2: revocation markers for stateless (cookie) sessions.
+    QStringLiteral("CREATE TABLE %1denylist ("
+                   " marker TEXT PRIMARY KEY,"
+                   " since BIGINT NOT NULL,"
+                   " expires_at BIGINT NOT NULL);"
+                   "CREATE INDEX %1denylist_expires ON %1denylist (expires_at)"),
 };
 
 bool isConnectionLoss(const QSqlError &error)

@@ -1,13 +1,11 @@
 #pragma once
 
-#include "core/async/Worker.h"
+#include "SqlBackend.h"
 #include "core/store/SessionCodec.h"
 #include "core/store/StateStore.h"
 #include "stores/StoreUrl.h"
 
 namespace si::stores {
-
-class SqlConnection;
 
 // Sessions in SQLite (the embedded default) or PostgreSQL (QPSQL), one row per session with the
 // keyed-hash index columns of the native layout. Its own worker thread owns the connection;
@@ -15,8 +13,7 @@ class SqlConnection;
 // and are never returned.
 class SqlStateStore : public StateStore {
 public:
-    SqlStateStore(StoreUrl url, std::shared_ptr<const SessionCodec> codec, QString tablePrefix = QStringLiteral("si_"));
-    ~SqlStateStore() override;
+    SqlStateStore(std::shared_ptr<SqlBackend> backend, std::shared_ptr<const SessionCodec> codec);
 
     QString backendName() const override;
     // Connects and migrates now (otherwise the first operation does).
@@ -27,13 +24,11 @@ public:
     QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) override;
 
 private:
-    Status sweepIfDue();
+    Status sweepIfDue(SqlConnection &db);
 
-    StoreUrl m_url;
+    std::shared_ptr<SqlBackend> m_backend;
     std::shared_ptr<const SessionCodec> m_codec;
-    std::unique_ptr<SqlConnection> m_db; // used on the worker thread only
-    qint64 m_lastSweep = 0;
-    std::unique_ptr<Worker> m_worker;
+    qint64 m_lastSweep = 0; // worker thread only
 };
 
 } // namespace si::stores

@@ -56,9 +56,7 @@ public:
     QString backend() const override { return m_name; }
     std::unique_ptr<StateStore> open(const SecretList &secrets, const ExpiryPolicy &expiry) override
     {
-        stores::StoreOptions options;
-        options.prefix = m_prefix;
-        auto store = stores::createStateStore(m_url, codec(secrets, expiry), options);
+        auto store = m_factory.stateStore(m_url, codec(secrets, expiry));
         if (!store)
             qFatal("cannot create the %s store: %s", qPrintable(m_name), qPrintable(store.error().toString()));
         return std::move(store.value());
@@ -67,7 +65,7 @@ public:
 private:
     QString m_name;
     stores::StoreUrl m_url;
-    QString m_prefix = uniquePrefix();
+    stores::StoreFactory m_factory{stores::StoreOptions{uniquePrefix()}};
 };
 
 class SqliteLocation : public UrlLocation {
