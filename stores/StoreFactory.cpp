@@ -29,6 +29,7 @@ bool isRedis(const StoreUrl &url)
 StoreFactory::StoreFactory(StoreOptions options)
     : m_options(std::move(options))
     , m_memory(std::make_shared<MemorySessionTable>())
+    , m_memoryTransactions(std::make_shared<MemoryTransactionTable>())
 {}
 
 StoreFactory::~StoreFactory() = default;
@@ -77,7 +78,8 @@ Result<std::unique_ptr<TransactionStore>> StoreFactory::transactionStore(const S
                                                                          std::shared_ptr<const TransactionCodec> codec)
 {
     if (url.kind == StoreUrl::Kind::Memory)
-        return std::unique_ptr<TransactionStore>(std::make_unique<MemoryTransactionStore>(std::move(codec)));
+        return std::unique_ptr<TransactionStore>(
+            std::make_unique<MemoryTransactionStore>(std::move(codec), m_memoryTransactions));
     if (isSql(url)) {
         auto backend = sqlBackend(url);
         if (!backend)

@@ -14,6 +14,7 @@ namespace si::stores {
 class SqlBackend;
 class RedisBackend;
 struct MemorySessionTable;
+struct MemoryTransactionTable;
 
 struct StoreOptions {
     // Namespace inside the backend so that several applications (or test runs) can share one
@@ -44,6 +45,7 @@ private:
     std::map<QString, std::weak_ptr<SqlBackend>> m_sql;
     std::map<QString, std::weak_ptr<RedisBackend>> m_redis;
     std::shared_ptr<MemorySessionTable> m_memory;
+    std::shared_ptr<MemoryTransactionTable> m_memoryTransactions;
 };
 
 } // namespace si::stores

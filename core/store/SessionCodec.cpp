@@ -62,16 +62,11 @@ Result<SessionRecord> SessionCodec::encode(const QString &id, const StateData &s
     record.expiresAt = m_options.expiry.deadline(record.createdAt, t);
     record.expiresAt = qMin(record.expiresAt, record.absoluteExpiresAt);
 
-    if (state.user) {
-        const QString issuer = state.user->issuer().value_or(m_options.defaultIssuer);
-        const QString sub = state.user->sub();
-        if (!sub.isEmpty())
-            record.subjectHash = m_indexKeys.hash(0, IndexKeys::Kind::Subject, issuer, sub);
-        // The ID token's sid is what logout tokens carry; internal.sid equals it when the IdP sent one.
-        const QString sid = state.user->sid().value_or(state.internal.sid);
-        if (!sid.isEmpty())
-            record.sessionHash = m_indexKeys.hash(0, IndexKeys::Kind::Session, issuer, sid);
-    }
+    const SessionIdentity who = identify(state);
+    if (!who.sub.isEmpty())
+        record.subjectHash = m_indexKeys.hash(0, IndexKeys::Kind::Subject, who.issuer, who.sub);
+    if (!who.sid.isEmpty())
+        record.sessionHash = m_indexKeys.hash(0, IndexKeys::Kind::Session, who.issuer, who.sid);
     auto envelope = m_cipher->encryptJson(envelopeSalt(), state.toJson(), id);
     if (!envelope)
         return envelope.error();
@@ -85,6 +80,20 @@ Result<StateData> SessionCodec::decode(const SessionRecord &record) const
     if (!value)
         return value.error();
     return StateData::fromJson(*value);
+}
+
+SessionIdentity SessionCodec::identify(const StateData &state) const
+{
+    SessionIdentity who;
+    who.issuer = m_options.defaultIssuer;
+    who.sid = state.internal.sid;
+    if (state.user) {
+        who.issuer = state.user->issuer().value_or(m_options.defaultIssuer);
+        who.sub = state.user->sub();
+        // The ID token's sid is what logout tokens carry; internal.sid equals it when the IdP sent one.
+        who.sid = state.user->sid().value_or(state.internal.sid);
+    }
+    return who;
 }
 
 bool SessionCodec::touch(SessionRecord &record) const

@@ -24,6 +24,13 @@ struct SessionRecord {
     QByteArray sessionHash; // IndexKeys hash of (iss, sid); may be empty
 };
 
+// Who a session belongs to, as revocation sees it.
+struct SessionIdentity {
+    QString issuer; // the user's "iss" claim, else the codec's default issuer
+    QString sub;
+    QString sid; // the ID token's sid, else internal.sid
+};
+
 // What every native store shares: turning StateData into a SessionRecord and back, expiry rules,
 // and the index hashes. Immutable after construction; safe to use from any thread.
 class SessionCodec {
@@ -51,6 +58,8 @@ public:
     bool isExpired(const SessionRecord &record) const { return record.expiresAt <= now(); }
     // Moves the inactivity deadline forward; returns false when nothing changes (no rolling expiry).
     bool touch(SessionRecord &record) const;
+
+    SessionIdentity identify(const StateData &state) const;
 
     // Index hashes under every secret, for revocation lookups.
     QList<QByteArray> subjectHashes(QStringView issuer, QStringView sub) const;

@@ -28,15 +28,29 @@ Result<QByteArray> TransactionCodec::encode(const QString &state, const Transact
 {
     if (auto valid = validateState(state); !valid)
         return valid.error();
-    return m_cipher->encryptJson(EnvelopeCipher::transactionIdentifier(state), transaction.toJson());
+    // The deadline rides in the protected header so that every store can enforce it, even one
+    // whose own expiry is only advisory (a cookie's Max-Age). auth0 readers ignore it.
+    json::Object header;
+    header.append("exp", static_cast<std::int64_t>(now() + m_options.lifetimeSeconds));
+    const std::string text = json::serialize(transaction.toJson(), json::Style::Python);
+    return m_cipher->encrypt(EnvelopeCipher::transactionIdentifier(state),
+                             QByteArrayView(text.data(), static_cast<qsizetype>(text.size())), {}, header);
 }
 
-Result<TransactionData> TransactionCodec::decode(const QString &state, QByteArrayView envelope) const
+Result<std::optional<TransactionData>> TransactionCodec::decode(const QString &state, QByteArrayView envelope) const
 {
-    auto value = m_cipher->decryptJson(EnvelopeCipher::transactionIdentifier(state), envelope);
+    auto decrypted = m_cipher->decrypt(EnvelopeCipher::transactionIdentifier(state), envelope);
+    if (!decrypted)
+        return decrypted.error();
+    if (const json::Value *exp = decrypted->header.find("exp"); exp && exp->toInt64().value_or(0) <= now())
+        return std::optional<TransactionData>();
+    auto value = json::parse(decrypted->plaintext);
     if (!value)
         return value.error();
-    return TransactionData::fromJson(*value);
+    auto tx = TransactionData::fromJson(*value);
+    if (!tx)
+        return tx.error();
+    return std::optional<TransactionData>(std::move(tx.value()));
 }
 
 } // namespace si

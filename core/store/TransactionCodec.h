@@ -25,7 +25,8 @@ public:
     static Status validateState(QStringView state);
 
     Result<QByteArray> encode(const QString &state, const TransactionData &transaction) const;
-    Result<TransactionData> decode(const QString &state, QByteArrayView envelope) const;
+    // nullopt when the envelope's deadline has passed.
+    Result<std::optional<TransactionData>> decode(const QString &state, QByteArrayView envelope) const;
 
     qint64 now() const { return m_options.clock(); }
     qint64 lifetime() const { return m_options.lifetimeSeconds; }

@@ -2,8 +2,10 @@
 
 namespace si::stores {
 
-MemoryTransactionStore::MemoryTransactionStore(std::shared_ptr<const TransactionCodec> codec)
+MemoryTransactionStore::MemoryTransactionStore(std::shared_ptr<const TransactionCodec> codec,
+                                               std::shared_ptr<MemoryTransactionTable> table)
     : m_codec(std::move(codec))
+    , m_table(std::move(table))
 {}
 
 QFuture<Status> MemoryTransactionStore::set(const QString &state, const TransactionData &transaction,
@@ -13,9 +15,10 @@ QFuture<Status> MemoryTransactionStore::set(const QString &state, const Transact
     if (!envelope)
         return QtFuture::makeReadyFuture(Status(envelope.error()));
     const qint64 now = m_codec->now();
-    QMutexLocker lock(&m_mutex);
-    m_entries.removeIf([now](const auto &it) { return it.value().expiresAt <= now; });
-    m_entries.insert(state, Entry{std::move(envelope.value()), now + m_codec->lifetime()});
+    QMutexLocker lock(&m_table->mutex);
+    m_table->entries.removeIf([now](const auto &it) { return it.value().expiresAt <= now; });
+    m_table->entries.insert(state,
+                            MemoryTransactionTable::Entry{std::move(envelope.value()), now + m_codec->lifetime()});
     return QtFuture::makeReadyFuture(Status());
 }
 
@@ -23,24 +26,24 @@ QFuture<Result<std::optional<TransactionData>>> MemoryTransactionStore::get(cons
                                                                             std::shared_ptr<StoreContext>)
 {
     using R = Result<std::optional<TransactionData>>;
-    Entry entry;
+    MemoryTransactionTable::Entry entry;
     {
-        QMutexLocker lock(&m_mutex);
-        auto it = m_entries.constFind(state);
-        if (it == m_entries.constEnd() || it->expiresAt <= m_codec->now())
+        QMutexLocker lock(&m_table->mutex);
+        auto it = m_table->entries.constFind(state);
+        if (it == m_table->entries.constEnd() || it->expiresAt <= m_codec->now())
             return QtFuture::makeReadyFuture(R(std::optional<TransactionData>()));
         entry = *it;
     }
     auto tx = m_codec->decode(state, entry.envelope);
     if (!tx)
         return QtFuture::makeReadyFuture(R(tx.error()));
-    return QtFuture::makeReadyFuture(R(std::optional<TransactionData>(std::move(tx.value()))));
+    return QtFuture::makeReadyFuture(R(std::move(tx.value())));
 }
 
 QFuture<Status> MemoryTransactionStore::remove(const QString &state, std::shared_ptr<StoreContext>)
 {
-    QMutexLocker lock(&m_mutex);
-    m_entries.remove(state);
+    QMutexLocker lock(&m_table->mutex);
+    m_table->entries.remove(state);
     return QtFuture::makeReadyFuture(Status());
 }
 

@@ -9,11 +9,23 @@
 
 namespace si::stores {
 
+// The entries of memory transaction stores; several stores can share one.
+struct MemoryTransactionTable {
+    struct Entry {
+        QByteArray envelope;
+        qint64 expiresAt = 0;
+    };
+    QMutex mutex;
+    QHash<QString, Entry> entries;
+};
+
 // Login transactions in this process's memory (encrypted like every store). Futures complete
 // synchronously.
 class MemoryTransactionStore : public TransactionStore {
 public:
-    explicit MemoryTransactionStore(std::shared_ptr<const TransactionCodec> codec);
+    explicit MemoryTransactionStore(
+        std::shared_ptr<const TransactionCodec> codec,
+        std::shared_ptr<MemoryTransactionTable> table = std::make_shared<MemoryTransactionTable>());
 
     QString backendName() const override { return QStringLiteral("memory"); }
     QFuture<Status> set(const QString &state, const TransactionData &transaction,
@@ -23,13 +35,8 @@ public:
     QFuture<Status> remove(const QString &state, std::shared_ptr<StoreContext> context) override;
 
 private:
-    struct Entry {
-        QByteArray envelope;
-        qint64 expiresAt = 0;
-    };
     std::shared_ptr<const TransactionCodec> m_codec;
-    QMutex m_mutex;
-    QHash<QString, Entry> m_entries;
+    std::shared_ptr<MemoryTransactionTable> m_table;
 };
 
 // Deny-list markers in this process's memory (for single-process apps and tests).

@@ -68,7 +68,7 @@ QFuture<Result<std::optional<TransactionData>>> RedisTransactionStore::get(const
         auto tx = m_codec->decode(state, reply->string);
         if (!tx)
             return tx.error();
-        return R(std::move(tx.value()));
+        return std::move(tx.value());
     });
 }
 

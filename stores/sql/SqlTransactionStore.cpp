@@ -56,7 +56,7 @@ QFuture<Result<std::optional<TransactionData>>> SqlTransactionStore::get(const Q
         auto tx = m_codec->decode(state, q.value(0).toString().toLatin1());
         if (!tx)
             return tx.error();
-        return R(std::move(tx.value()));
+        return std::move(tx.value());
     });
 }
 

@@ -2,7 +2,10 @@
 
 #include "core/crypto/Random.h"
 #include "stores/StoreFactory.h"
+#include "stores/cookie/CookieStateStore.h"
+#include "stores/cookie/CookieTransactionStore.h"
 #include "stores/memory/MemoryStateStore.h"
+#include "stores/memory/MemoryTransactionStore.h"
 
 namespace si::test {
 
@@ -28,6 +31,15 @@ std::shared_ptr<const SessionCodec> StoreLocation::codec(const SecretList &secre
     return std::make_shared<SessionCodec>(secrets, options);
 }
 
+std::shared_ptr<const TransactionCodec> StoreLocation::transactionCodec(const SecretList &secrets,
+                                                                        qint64 lifetimeSeconds) const
+{
+    TransactionCodec::Options options;
+    options.lifetimeSeconds = lifetimeSeconds;
+    options.clock = [c = clock] { return c->now(); };
+    return std::make_shared<TransactionCodec>(secrets, options);
+}
+
 namespace {
 
 QString uniquePrefix()
@@ -42,9 +54,14 @@ public:
     {
         return std::make_unique<stores::MemoryStateStore>(codec(secrets, expiry), m_table);
     }
+    std::unique_ptr<TransactionStore> openTransactions(const SecretList &secrets, qint64 lifetime) override
+    {
+        return std::make_unique<stores::MemoryTransactionStore>(transactionCodec(secrets, lifetime), m_transactions);
+    }
 
 private:
     std::shared_ptr<stores::MemorySessionTable> m_table = std::make_shared<stores::MemorySessionTable>();
+    std::shared_ptr<stores::MemoryTransactionTable> m_transactions = std::make_shared<stores::MemoryTransactionTable>();
 };
 
 class UrlLocation : public StoreLocation {
@@ -61,11 +78,45 @@ public:
             qFatal("cannot create the %s store: %s", qPrintable(m_name), qPrintable(store.error().toString()));
         return std::move(store.value());
     }
+    std::unique_ptr<TransactionStore> openTransactions(const SecretList &secrets, qint64 lifetime) override
+    {
+        auto store = m_factory.transactionStore(m_url, transactionCodec(secrets, lifetime));
+        if (!store)
+            qFatal("cannot create the %s transaction store: %s", qPrintable(m_name),
+                   qPrintable(store.error().toString()));
+        return std::move(store.value());
+    }
 
 private:
     QString m_name;
     stores::StoreUrl m_url;
     stores::StoreFactory m_factory{stores::StoreOptions{uniquePrefix()}};
+};
+
+// Stateless sessions: the data lives in each client's cookie jar; revocation markers go to a
+// deny list in memory.
+class CookieLocation : public StoreLocation {
+public:
+    QString backend() const override { return QStringLiteral("cookie"); }
+    bool isClientSide() const override { return true; }
+    std::unique_ptr<StateStore> open(const SecretList &secrets, const ExpiryPolicy &expiry) override
+    {
+        stores::CookieStateStore::Options options;
+        options.denyList = m_denyList;
+        return std::make_unique<stores::CookieStateStore>(codec(secrets, expiry), options);
+    }
+    std::unique_ptr<TransactionStore> openTransactions(const SecretList &secrets, qint64 lifetime) override
+    {
+        stores::CookieTransactionStore::Options options;
+        options.mode = qEnvironmentVariable("SI_COOKIE_TX_MODE") == QLatin1String("auth0")
+                           ? stores::CookieTransactionStore::Mode::Auth0
+                           : stores::CookieTransactionStore::Mode::PerState;
+        return std::make_unique<stores::CookieTransactionStore>(transactionCodec(secrets, lifetime), options);
+    }
+
+private:
+    std::shared_ptr<stores::MemoryDenyList> m_denyList =
+        std::make_shared<stores::MemoryDenyList>([c = clock] { return c->now(); });
 };
 
 class SqliteLocation : public UrlLocation {
@@ -107,6 +158,8 @@ std::unique_ptr<StoreLocation> makeLocation(QString *error)
         return std::make_unique<MemoryLocation>();
     if (backend == QLatin1String("sqlite"))
         return std::make_unique<SqliteLocation>();
+    if (backend == QLatin1String("cookie"))
+        return std::make_unique<CookieLocation>();
     if (backend == QLatin1String("postgresql"))
         return fromEnv("SI_TEST_PG_DSN");
     if (backend == QLatin1String("redis"))

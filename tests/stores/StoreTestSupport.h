@@ -5,6 +5,7 @@
 
 #include "core/store/SessionCodec.h"
 #include "core/store/StateStore.h"
+#include "core/store/TransactionCodec.h"
 
 #include <QTemporaryDir>
 
@@ -33,10 +34,12 @@ public:
     // own StoreContext (cookie jar).
     virtual bool isClientSide() const { return false; }
     virtual std::unique_ptr<StateStore> open(const SecretList &secrets, const ExpiryPolicy &expiry) = 0;
+    virtual std::unique_ptr<TransactionStore> openTransactions(const SecretList &secrets, qint64 lifetimeSeconds) = 0;
     std::shared_ptr<TestClock> clock = std::make_shared<TestClock>();
     QString issuer = QStringLiteral("https://idp.test/");
 
     std::shared_ptr<const SessionCodec> codec(const SecretList &secrets, const ExpiryPolicy &expiry) const;
+    std::shared_ptr<const TransactionCodec> transactionCodec(const SecretList &secrets, qint64 lifetimeSeconds) const;
 };
 
 // The backend named by SI_STORE_BACKEND, or an error message (missing server URL, unknown name).
