@@ -1,0 +1,314 @@
+// The Redis client and the native Redis layout against real servers from with-services.sh.
+
+#include "StoreTestSupport.h"
+#include "core/async/Worker.h"
+#include "core/crypto/Random.h"
+#include "stores/StoreFactory.h"
+#include "stores/redis/RedisClient.h"
+#include "stores/redis/RedisConnection.h"
+#include "tests/support/TestSupport.h"
+
+#include <QtTest>
+
+using namespace si;
+using namespace si::stores;
+using namespace si::test;
+
+#define REQUIRE_URL(var, name)                                                                                         \
+    const QString var##Text = qEnvironmentVariable(name);                                                              \
+    if (var##Text.isEmpty()) {                                                                                         \
+        if (servicesRequired())                                                                                        \
+            QFAIL(name " is not set but SI_REQUIRE_SERVICES=1");                                                       \
+        QSKIP(name " not set (run under scripts/with-services.sh)");                                                   \
+    }                                                                                                                  \
+    StoreUrl var = StoreUrl::parse(var##Text).value();                                                                 \
+    if (var.tls)                                                                                                       \
+        var.options.insert(QStringLiteral("cacert"), qEnvironmentVariable("SI_TEST_REDIS_TLS_CA"));
+
+namespace {
+
+QByteArray randomKey()
+{
+    return "k:" + crypto::randomString(12, crypto::alphanumericAlphabet()).toLatin1();
+}
+
+RedisEndpoint endpointOf(const StoreUrl &url, qsizetype host = 0)
+{
+    RedisEndpoint e;
+    e.host = url.hosts[host].name;
+    e.port = url.hosts[host].port;
+    e.tls = url.tls;
+    e.caFile = url.options.value(QStringLiteral("cacert"));
+    e.user = url.user;
+    e.password = url.password;
+    return e;
+}
+
+StateData stateFor(const QString &sub, const QString &sid)
+{
+    StateData state;
+    json::Object claims;
+    claims.append("iss", "https://idp.test/");
+    claims.append("sub", sub);
+    claims.append("sid", sid);
+    claims.append("email", sub + QStringLiteral("@example.com"));
+    state.user = UserClaims::fromIdTokenClaims(claims);
+    state.internal.sid = sid;
+    state.internal.createdAt = systemClock();
+    return state;
+}
+
+std::shared_ptr<const SessionCodec> testCodec()
+{
+    SessionCodec::Options options;
+    options.defaultIssuer = QStringLiteral("https://idp.test/");
+    return std::make_shared<SessionCodec>(secretList({"layout-secret"}), options);
+}
+
+} // namespace
+
+class TestRedisClient : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void keySlotMatchesServer();
+    void pipeliningKeepsOrder();
+    void wrongPasswordIsClearAndSecretFree();
+    void tlsRefusesUnknownCa();
+    void connectionRefused();
+    void timeoutThenRecovers();
+    void clusterFollowsAskAndMoved();
+    void envelopeCopiedToAnotherIdIsRefused();
+    void noClearTextIdentifiersInKeysOrFields();
+};
+
+void TestRedisClient::keySlotMatchesServer()
+{
+    // Published values first, then the server as the oracle for random and tagged keys.
+    QCOMPARE(redisKeySlot("123456789"), quint16(12739));
+    QCOMPARE(redisKeySlot("foo"), quint16(12182));
+    QCOMPARE(redisKeySlot("{user1000}.following"), redisKeySlot("{user1000}.followers"));
+    QCOMPARE(redisKeySlot("foo{}{bar}"), redisKeySlot("foo{}{bar}"));
+    REQUIRE_URL(url, "SI_TEST_REDIS_CLUSTER_URL");
+    RedisConnection connection(endpointOf(url));
+    QList<QByteArray> keys{
+        "", "{", "}", "{}", "a{b}c", "foo{}{bar}", "foo{{bar}}zap", "{user1000}.following", "\xff\x00\x10"};
+    for (int i = 0; i < 200; ++i)
+        keys << crypto::randomBytes(1 + i % 40);
+    for (const QByteArray &key : keys) {
+        auto reply = connection.command({"CLUSTER", "KEYSLOT", key});
+        QVERIFY2(reply.ok(), reply.ok() ? "" : qPrintable(reply.error().toString()));
+        QCOMPARE(redisKeySlot(key), quint16(reply->integer));
+    }
+}
+
+void TestRedisClient::pipeliningKeepsOrder()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    auto client = RedisClient::create(url).value();
+    const QByteArray key = randomKey();
+    QList<RedisCommand> commands;
+    for (int i = 0; i < 1000; ++i)
+        commands.append({{"INCR", key}, key});
+    commands.append({{"GET", "missing:" + key}, "missing:" + key});
+    commands.append({{"HGET", key, "f"}, key}); // a type error in the middle of a pipeline
+    commands.append({{"DEL", key}, key});
+    auto replies = client->execute(commands);
+    QVERIFY(replies.ok());
+    QCOMPARE(replies->size(), 1003);
+    for (int i = 0; i < 1000; ++i)
+        QCOMPARE((*replies)[i].integer, qint64(i + 1));
+    QVERIFY((*replies)[1000].isNil());
+    QVERIFY((*replies)[1001].isError());
+    QVERIFY((*replies)[1001].string.startsWith("WRONGTYPE"));
+    QCOMPARE((*replies)[1002].integer, 1);
+}
+
+void TestRedisClient::wrongPasswordIsClearAndSecretFree()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    url.password = QStringLiteral("definitely-not-the-password-5f3a");
+    auto client = RedisClient::create(url).value();
+    auto reply = client->command({{"PING"}});
+    QVERIFY(!reply.ok());
+    QCOMPARE(reply.error().code, ErrorCode::StoreUnreachable);
+    QVERIFY2(reply.error().message.contains(QLatin1String("authentication failed")),
+             qPrintable(reply.error().toString()));
+    QVERIFY(!reply.error().toString().contains(url.password));
+}
+
+void TestRedisClient::tlsRefusesUnknownCa()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_TLS_URL");
+    url.options.remove(QStringLiteral("cacert")); // system CAs do not know the test CA
+    auto client = RedisClient::create(url).value();
+    auto reply = client->command({{"PING"}});
+    QVERIFY(!reply.ok());
+    QCOMPARE(reply.error().code, ErrorCode::StoreUnreachable);
+    QVERIFY2(reply.error().message.contains(QLatin1String("TLS")), qPrintable(reply.error().toString()));
+    QVERIFY2(reply.error().detail.contains(QLatin1String("certificate"), Qt::CaseInsensitive),
+             qPrintable(reply.error().toString()));
+    // With the CA and the wrong name in the certificate check, it is refused as well.
+    REQUIRE_URL(good, "SI_TEST_REDIS_TLS_URL");
+    good.options.insert(QStringLiteral("sni"), QStringLiteral("someone-else.example"));
+    auto misnamed = RedisClient::create(good).value()->command({{"PING"}});
+    QVERIFY(!misnamed.ok());
+}
+
+void TestRedisClient::connectionRefused()
+{
+    const QString text = QStringLiteral("redis://127.0.0.1:1/0"); // nothing listens on port 1
+    auto client = RedisClient::create(StoreUrl::parse(text).value()).value();
+    auto reply = client->command({{"PING"}});
+    QVERIFY(!reply.ok());
+    QCOMPARE(reply.error().code, ErrorCode::StoreUnreachable);
+    QVERIFY2(reply.error().message.contains(QLatin1String("127.0.0.1:1")), qPrintable(reply.error().toString()));
+}
+
+void TestRedisClient::timeoutThenRecovers()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    url.options.insert(QStringLiteral("timeout_ms"), QStringLiteral("300"));
+    auto client = RedisClient::create(url).value();
+    QVERIFY(client->command({{"PING"}}).ok());
+    RedisConnection admin(endpointOf(url));
+    QVERIFY(admin.command({"CLIENT", "PAUSE", "1200", "ALL"}).ok());
+    auto stalled = client->command({{"PING"}});
+    QVERIFY(!stalled.ok());
+    QCOMPARE(stalled.error().code, ErrorCode::Timeout);
+    QThread::msleep(1300);
+    auto again = client->command({{"PING"}});
+    QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error().toString()));
+    QCOMPARE(again->string, QByteArray("PONG"));
+}
+
+void TestRedisClient::clusterFollowsAskAndMoved()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_CLUSTER_URL");
+    auto client = RedisClient::create(url).value();
+    // A key, its slot, its owner and another primary.
+    const QByteArray tag = crypto::randomString(10, crypto::alphanumericAlphabet()).toLatin1();
+    const QByteArray keyA = "{" + tag + "}:a", keyB = "{" + tag + "}:b";
+    QVERIFY(client->execute({{{"SET", keyA, "1"}, keyA}, {{"SET", keyB, "2"}, keyB}}).ok()); // loads the slot map
+    const quint16 slot = redisKeySlot(keyA);
+
+    QHash<QString, QByteArray> ids; // address -> node id
+    QString owner;
+    for (qsizetype i = 0; i < url.hosts.size(); ++i) {
+        RedisConnection node(endpointOf(url, i));
+        const QString address = node.endpoint().address();
+        ids.insert(address, node.command({"CLUSTER", "MYID"})->string);
+        auto slots = node.command({"CLUSTER", "SLOTS"});
+        for (const RedisReply &range : slots->elements) {
+            if (slot >= range.elements[0].integer && slot <= range.elements[1].integer &&
+                range.elements[2].elements[1].integer == node.endpoint().port)
+                owner = address;
+        }
+    }
+    QVERIFY(!owner.isEmpty());
+    QString target;
+    for (auto it = ids.cbegin(); it != ids.cend(); ++it) {
+        if (it.key() != owner)
+            target = it.key();
+    }
+    auto endpointFor = [&](const QString &address) {
+        RedisEndpoint e = endpointOf(url);
+        e.host = address.section(QLatin1Char(':'), 0, 0);
+        e.port = address.section(QLatin1Char(':'), 1).toUShort();
+        return e;
+    };
+    RedisConnection source(endpointFor(owner)), destination(endpointFor(target));
+    const QByteArray s = QByteArray::number(slot);
+    QVERIFY(destination.command({"CLUSTER", "SETSLOT", s, "IMPORTING", ids.value(owner)})->type ==
+            RedisReply::Type::Status);
+    QVERIFY(source.command({"CLUSTER", "SETSLOT", s, "MIGRATING", ids.value(target)})->type ==
+            RedisReply::Type::Status);
+    // Move one of the two keys: the slot is now split between the nodes.
+    auto migrated = source.command({"MIGRATE", destination.endpoint().host.toLatin1(),
+                                    QByteArray::number(destination.endpoint().port), "", "0", "5000", "AUTH2",
+                                    url.user.toLatin1(), url.password.toLatin1(), "KEYS", keyA});
+    QVERIFY2(migrated.ok() && !migrated->isError(), migrated.ok() ? migrated->string.constData() : "");
+
+    // keyA answers with ASK from the owner; the client must follow it.
+    auto during = client->execute({{{"GET", keyA}, keyA}, {{"GET", keyB}, keyB}});
+    QVERIFY2(during.ok(), during.ok() ? "" : qPrintable(during.error().toString()));
+    QCOMPARE((*during)[0].string, QByteArray("1"));
+    QCOMPARE((*during)[1].string, QByteArray("2"));
+
+    // Finish the move; the client's map is now stale and MOVED must send it to the new owner.
+    QVERIFY(source
+                .command({"MIGRATE", destination.endpoint().host.toLatin1(),
+                          QByteArray::number(destination.endpoint().port), "", "0", "5000", "AUTH2",
+                          url.user.toLatin1(), url.password.toLatin1(), "KEYS", keyB})
+                .ok());
+    for (const QString &address : ids.keys()) {
+        RedisConnection node(endpointFor(address));
+        QVERIFY(node.command({"CLUSTER", "SETSLOT", s, "NODE", ids.value(target)}).ok());
+    }
+    auto after = client->execute({{{"GET", keyA}, keyA}, {{"INCR", keyB}, keyB}, {{"DEL", keyA, keyB}, keyA}});
+    QVERIFY2(after.ok(), after.ok() ? "" : qPrintable(after.error().toString()));
+    QCOMPARE((*after)[0].string, QByteArray("1"));
+    QCOMPARE((*after)[1].integer, 3);
+    QCOMPARE((*after)[2].integer, 2);
+}
+
+void TestRedisClient::envelopeCopiedToAnotherIdIsRefused()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    const QString prefix =
+        QStringLiteral("b") + crypto::randomString(8, u"abcdefghijklmnopqrstuvwxyz") + QLatin1Char(':');
+    StoreFactory factory(StoreOptions{prefix});
+    auto store = factory.stateStore(url, testCodec()).value();
+    const QString victim = SessionCodec::newSessionId(), attacker = SessionCodec::newSessionId();
+    QVERIFY(await(store->set(victim, stateFor(QStringLiteral("admin"), QStringLiteral("s1")))).ok());
+    QVERIFY(await(store->set(attacker, stateFor(QStringLiteral("mallory"), QStringLiteral("s2")))).ok());
+    // Someone with write access to Redis (but not the secret) copies the admin's value over theirs.
+    RedisConnection raw(endpointOf(url));
+    const QByteArray victimValue =
+        raw.command({"HGET", (prefix + QStringLiteral("s:") + victim).toLatin1(), "v"})->string;
+    QVERIFY(!victimValue.isEmpty());
+    QVERIFY(raw.command({"HSET", (prefix + QStringLiteral("s:") + attacker).toLatin1(), "v", victimValue}).ok());
+    auto stolen = await(store->get(attacker));
+    QVERIFY(!stolen.ok());
+    QCOMPARE(stolen.error().code, ErrorCode::DecryptFailed);
+    QCOMPARE(stolen.error().message, QStringLiteral("the stored value belongs to another session"));
+    QVERIFY(await(store->get(victim))->has_value());
+}
+
+void TestRedisClient::noClearTextIdentifiersInKeysOrFields()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    const QString prefix =
+        QStringLiteral("c") + crypto::randomString(8, u"abcdefghijklmnopqrstuvwxyz") + QLatin1Char(':');
+    StoreFactory factory(StoreOptions{prefix});
+    auto store = factory.stateStore(url, testCodec()).value();
+    const QString sub = QStringLiteral("auth0|clear-text-probe");
+    const QString sid = QStringLiteral("sid-clear-text-probe");
+    QVERIFY(await(store->set(SessionCodec::newSessionId(), stateFor(sub, sid))).ok());
+    RedisConnection raw(endpointOf(url));
+    auto keys = raw.command({"KEYS", (prefix + QStringLiteral("*")).toLatin1()});
+    QVERIFY(keys.ok());
+    QCOMPARE(keys->elements.size(), 3); // session, sub index, sid index
+    QStringList dump;
+    for (const RedisReply &key : keys->elements) {
+        dump << QString::fromLatin1(key.string);
+        auto type = raw.command({"TYPE", key.string});
+        if (type->string == "hash") {
+            auto fields = raw.command({"HGETALL", key.string});
+            for (qsizetype i = 0; i + 1 < fields->elements.size(); i += 2) {
+                if (fields->elements[i].string != "v")
+                    dump << QString::fromLatin1(fields->elements[i + 1].string);
+            }
+        } else {
+            auto members = raw.command({"ZRANGE", key.string, "0", "-1"});
+            for (const RedisReply &m : members->elements)
+                dump << QString::fromLatin1(m.string);
+        }
+    }
+    const QString all = dump.join(QLatin1Char('\n'));
+    for (const QString &secret : {sub, sid, QStringLiteral("clear-text-probe"), QStringLiteral("example.com")})
+        QVERIFY2(!all.contains(secret), qPrintable(all));
+}
+
+QTEST_GUILESS_MAIN(TestRedisClient)
+#include "TestRedisClient.moc"
