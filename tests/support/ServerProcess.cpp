@@ -1,0 +1,165 @@
+#include "ServerProcess.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <csignal>
+#include <unistd.h>
+
+namespace si::test {
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool waitForPort(quint16 port, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (socket.waitForConnected(200))
+            return true;
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+RedisServerProcess::RedisServerProcess() = default;
+
+RedisServerProcess::~RedisServerProcess()
+{
+    kill();
+    if (m_process)
+        m_process->waitForFinished(3000);
+}
+
+QString RedisServerProcess::url() const
+{
+    return QStringLiteral("redis://127.0.0.1:%1/0?timeout_ms=2000&connect_timeout_ms=1000").arg(m_port);
+}
+
+bool RedisServerProcess::start(QString *error)
+{
+    if (m_process)
+        m_process->waitForFinished(3000);
+    if (m_port == 0)
+        m_port = freeLoopbackPort();
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_process->setStandardOutputFile(m_dir.filePath(QStringLiteral("redis.log")), QIODevice::Append);
+    m_process->start(QStringLiteral("redis-server"),
+                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                      QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                      QStringLiteral("yes"), QStringLiteral("--appendfsync"), QStringLiteral("always"),
+                      QStringLiteral("--dir"), m_dir.path()});
+    if (!m_process->waitForStarted(5000)) {
+        *error = QStringLiteral("cannot start redis-server: %1").arg(m_process->errorString());
+        return false;
+    }
+    m_pid = m_process->processId();
+    if (!waitForPort(m_port, 10000)) {
+        *error = QStringLiteral("redis-server did not listen on %1").arg(m_port);
+        return false;
+    }
+    return true;
+}
+
+void RedisServerProcess::kill()
+{
+    if (m_pid > 0)
+        ::kill(static_cast<pid_t>(m_pid), SIGKILL);
+    m_pid = 0;
+}
+
+PostgresProcess::PostgresProcess()
+{
+    QDir lib(QStringLiteral("/usr/lib/postgresql"));
+    QStringList versions = lib.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    if (!versions.isEmpty())
+        m_binDir = lib.filePath(versions.last() + QStringLiteral("/bin"));
+}
+
+PostgresProcess::~PostgresProcess()
+{
+    if (m_running)
+        crash();
+}
+
+bool PostgresProcess::run(const QStringList &command, QString *error)
+{
+    QStringList args = command;
+    QString program = args.takeFirst();
+    if (::geteuid() == 0) {
+        args.prepend(program);
+        args.prepend(QStringLiteral("--"));
+        args.prepend(QStringLiteral("postgres"));
+        args.prepend(QStringLiteral("-u"));
+        program = QStringLiteral("runuser");
+    }
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(program, args);
+    if (!p.waitForFinished(60000) || p.exitCode() != 0) {
+        *error = QStringLiteral("%1 failed: %2").arg(command.first(), QString::fromLocal8Bit(p.readAll()).left(500));
+        return false;
+    }
+    return true;
+}
+
+bool PostgresProcess::init(QString *error)
+{
+    if (m_binDir.isEmpty()) {
+        *error = QStringLiteral("PostgreSQL is not installed");
+        return false;
+    }
+    QFile::setPermissions(m_dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                            QFile::ExeGroup | QFile::ReadOther | QFile::ExeOther);
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    QDir().mkpath(data);
+    if (::geteuid() == 0 && QProcess::execute(QStringLiteral("chown"), {QStringLiteral("postgres"), data}) != 0) {
+        *error = QStringLiteral("cannot chown the data directory");
+        return false;
+    }
+    m_port = freeLoopbackPort();
+    return run({m_binDir + QStringLiteral("/initdb"), QStringLiteral("-D"), data, QStringLiteral("-U"),
+                QStringLiteral("postgres"), QStringLiteral("--auth=trust"), QStringLiteral("--no-sync"),
+                QStringLiteral("-E"), QStringLiteral("UTF8")},
+               error);
+}
+
+bool PostgresProcess::start(QString *error)
+{
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    if (!run({m_binDir + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), data, QStringLiteral("-l"),
+              data + QStringLiteral("/server.log"), QStringLiteral("-w"), QStringLiteral("-o"),
+              QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1").arg(m_port).arg(data),
+              QStringLiteral("start")},
+             error))
+        return false;
+    m_running = true;
+    return true;
+}
+
+void PostgresProcess::crash()
+{
+    QString ignored;
+    run({m_binDir + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
+         QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")},
+        &ignored);
+    m_running = false;
+}
+
+QString PostgresProcess::url() const
+{
+    return QStringLiteral("postgresql://postgres@127.0.0.1:%1/postgres?connect_timeout=2").arg(m_port);
+}
+
+} // namespace si::test
