@@ -116,7 +116,7 @@ void BM_DecryptParseStateData(benchmark::State &state)
     const auto &f = fixture();
     for (auto _ : state) {
         auto r = f.cached.decryptJson(u"_a0_session", f.token);
-        auto s = StateData::fromJson(r.value());
+        auto s = StateData::fromJson(std::move(r.value()));
         benchmark::DoNotOptimize(s);
     }
     setCounters(state);

@@ -60,10 +60,15 @@ Result<json::Value> parseText(QByteArrayView utf8)
 
 Result<StateData> StateData::fromJson(const json::Value &value)
 {
+    return fromJson(json::Value(value));
+}
+
+Result<StateData> StateData::fromJson(json::Value &&value)
+{
     if (!value.isObject())
         return notAnObject("session state");
     StateData state;
-    state.raw = value.object();
+    state.raw = std::move(value.object());
     model::FieldReader read(state.raw, "state");
     read.optionalString("id_token", state.idToken);
     read.optionalString("refresh_token", state.refreshToken);
@@ -100,7 +105,7 @@ Result<StateData> StateData::parse(QByteArrayView utf8)
     auto value = parseText(utf8);
     if (!value)
         return value.error();
-    return fromJson(*value);
+    return fromJson(std::move(value.value()));
 }
 
 json::Value StateData::toJson() const

@@ -34,6 +34,8 @@ struct StateData {
     json::Object raw;
 
     static Result<StateData> fromJson(const json::Value &value);
+    // Takes the document over instead of copying it (the hot path after decryption).
+    static Result<StateData> fromJson(json::Value &&value);
     static Result<StateData> parse(QByteArrayView utf8);
 
     json::Value toJson() const;

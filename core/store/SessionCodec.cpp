@@ -79,7 +79,7 @@ Result<StateData> SessionCodec::decode(const SessionRecord &record) const
     auto value = m_cipher->decryptJson(envelopeSalt(), record.envelope, record.id);
     if (!value)
         return value.error();
-    return StateData::fromJson(*value);
+    return StateData::fromJson(std::move(value.value()));
 }
 
 SessionIdentity SessionCodec::identify(const StateData &state) const

@@ -42,6 +42,14 @@ public:
     // Back-channel logout: deletes every session that matches `target` (issuer-scoped `sub`,
     // `sid` or both) and returns how many went. Touches only those sessions.
     virtual QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) = 0;
+
+    // Bulk forms for imports, seeding and listings. Server stores override them with pipelined
+    // or multi-row implementations; the defaults call the single-item operations in turn.
+    // setMany writes all or reports the first failure (earlier items may have been written).
+    virtual QFuture<Status> setMany(const QList<QPair<QString, StateData>> &sessions);
+    // One result per id, in order: nullopt for missing/expired, an error for a value that does
+    // not decrypt. The outer error is for the store itself being unreachable.
+    virtual QFuture<Result<QList<Result<std::optional<StateData>>>>> getMany(const QStringList &ids);
 };
 
 // Login transactions in progress (auth0-server-python's TransactionStore), keyed by the OAuth

@@ -2,6 +2,10 @@
 
 #include "RedisClient.h"
 
+#include <QtConcurrent/QtConcurrentMap>
+
+#include <numeric>
+
 namespace si::stores {
 
 namespace {
@@ -78,69 +82,116 @@ QByteArray RedisStateStore::sidKey(const QByteArray &hash) const
     return m_prefix + "d:" + hash;
 }
 
+void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes,
+                                  QList<RedisCommand> &sessions) const
+{
+    const QByteArray idBytes = r.id.toLatin1();
+    const QByteArray absoluteMs = num(r.absoluteExpiresAt * 1000);
+    const QByteArray nowScore = num(m_codec->now());
+    for (const QByteArray &key : {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
+                                  r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash)}) {
+        if (key.isEmpty())
+            continue;
+        indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
+        indexes.append({{"ZREMRANGEBYSCORE", key, "-inf", nowScore}, key});
+        indexes.append({{"PEXPIREAT", key, absoluteMs, "NX"}, key});
+        indexes.append({{"PEXPIREAT", key, absoluteMs, "GT"}, key});
+    }
+    const QByteArray key = sessionKey(r.id);
+    sessions.append({{"MULTI"}, key});
+    sessions.append({{"DEL", key}, key});
+    sessions.append(
+        {{"HSET", key, "v", r.envelope, "k", r.keyId.toLatin1(), "c", num(r.createdAt), "l", num(r.lastActivity), "a",
+          num(r.absoluteExpiresAt), "e", num(r.expiresAt), "u", r.subjectHash, "d", r.sessionHash},
+         key});
+    sessions.append({{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key});
+    sessions.append({{"EXEC"}, key});
+}
+
+Status RedisStateStore::checkReplies(const QList<RedisReply> &replies, const QString &what)
+{
+    for (const RedisReply &reply : replies) {
+        if (reply.isError())
+            return replyError(what, reply);
+        for (const RedisReply &inner : reply.elements) { // EXEC results
+            if (inner.isError())
+                return replyError(what, inner);
+        }
+    }
+    return {};
+}
+
 QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, std::shared_ptr<StoreContext>)
 {
-    auto encoded = m_codec->encode(id, state);
-    if (!encoded)
-        return QtFuture::makeReadyFuture(Status(encoded.error()));
-    return asStatus(m_backend->run<bool>([this, r = std::move(encoded.value())](RedisClient &client,
-                                                                                const CancelToken &) -> Result<bool> {
-        const QByteArray idBytes = r.id.toLatin1();
-        const QByteArray absoluteMs = num(r.absoluteExpiresAt * 1000);
-        const QByteArray nowScore = num(m_codec->now());
-        // 1. Index entries first: a session must never exist without them.
-        QList<RedisCommand> indexes;
-        for (const QByteArray &key : {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
-                                      r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash)}) {
-            if (key.isEmpty())
-                continue;
-            indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
-            indexes.append({{"ZREMRANGEBYSCORE", key, "-inf", nowScore}, key});
-            indexes.append({{"PEXPIREAT", key, absoluteMs, "NX"}, key});
-            indexes.append({{"PEXPIREAT", key, absoluteMs, "GT"}, key});
+    return setMany({{id, state}});
+}
+
+QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
+{
+    return asStatus(m_backend->run<bool>([this, sessions](RedisClient &client,
+                                                          const CancelToken &cancel) -> Result<bool> {
+        // Encryption runs on all cores (this worker thread waits; the caller never does).
+        QList<Result<SessionRecord>> encoded =
+            sessions.size() == 1
+                ? QList<Result<SessionRecord>>{m_codec->encode(sessions.first().first, sessions.first().second)}
+                : QtConcurrent::blockingMapped(sessions, [codec = m_codec](const QPair<QString, StateData> &s) {
+                      return codec->encode(s.first, s.second);
+                  });
+        QList<SessionRecord> records;
+        records.reserve(encoded.size());
+        for (auto &r : encoded) {
+            if (!r)
+                return r.error();
+            records.append(std::move(r.value()));
         }
-        if (!indexes.isEmpty()) {
-            auto replies = client.execute(indexes);
+        constexpr qsizetype kBatch = 500;
+        for (qsizetype start = 0; start < records.size(); start += kBatch) {
+            if (cancel.isCanceled())
+                return canceledError();
+            QList<RedisCommand> indexes, writes;
+            for (qsizetype i = start; i < qMin(records.size(), start + kBatch); ++i)
+                appendWrite(records[i], indexes, writes);
+            // Index entries first, sessions after: a session never exists without them. On one
+            // server both go in one pipeline (it keeps order); a cluster needs two round trips.
+            if (!client.isCluster()) {
+                const qsizetype split = indexes.size();
+                indexes += writes;
+                auto replies = client.execute(indexes);
+                if (!replies)
+                    return replies.error();
+                if (auto s = checkReplies(replies->mid(0, split), QStringLiteral("Redis refused the index update")); !s)
+                    return s.error();
+                if (auto s = checkReplies(replies->mid(split), QStringLiteral("Redis refused the session write")); !s)
+                    return s.error();
+                continue;
+            }
+            if (!indexes.isEmpty()) {
+                auto replies = client.execute(indexes);
+                if (!replies)
+                    return replies.error();
+                if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the index update")); !s)
+                    return s.error();
+            }
+            auto replies = client.execute(writes);
             if (!replies)
                 return replies.error();
-            for (const RedisReply &reply : *replies) {
-                if (reply.isError())
-                    return replyError(QStringLiteral("Redis refused the index update"), reply);
-            }
-        }
-        // 2. The session, atomically with its deadline.
-        const QByteArray key = sessionKey(r.id);
-        const QList<RedisCommand> write = {
-            {{"MULTI"}, key},
-            {{"DEL", key}, key},
-            {{"HSET", key, "v", r.envelope, "k", r.keyId.toLatin1(), "c", num(r.createdAt), "l", num(r.lastActivity),
-              "a", num(r.absoluteExpiresAt), "e", num(r.expiresAt), "u", r.subjectHash, "d", r.sessionHash},
-             key},
-            {{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key},
-            {{"EXEC"}, key},
-        };
-        auto replies = client.execute(write);
-        if (!replies)
-            return replies.error();
-        const RedisReply &exec = replies->last();
-        if (exec.isError() || exec.type != RedisReply::Type::Array)
-            return replyError(QStringLiteral("Redis refused the session write"), exec.isError() ? exec : (*replies)[2]);
-        for (const RedisReply &inner : exec.elements) {
-            if (inner.isError())
-                return replyError(QStringLiteral("Redis refused the session write"), inner);
+            if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the session write")); !s)
+                return s.error();
         }
         return true;
     }));
 }
 
-Result<std::optional<StateData>> RedisStateStore::decodeFields(RedisClient &client, const QString &id,
-                                                               const RedisReply &fields)
+RedisStateStore::Decoded RedisStateStore::decodeFields(const QString &id, const RedisReply &fields) const
 {
     using R = std::optional<StateData>;
-    if (fields.isError())
-        return replyError(QStringLiteral("Redis refused the read"), fields);
+    Decoded out;
+    if (fields.isError()) {
+        out.state = replyError(QStringLiteral("Redis refused the read"), fields);
+        return out;
+    }
     if (fields.elements.size() < 6 || fields.elements[0].isNil())
-        return R();
+        return out;
     SessionRecord record;
     record.id = id;
     record.envelope = fields.elements[0].string;
@@ -150,18 +201,24 @@ Result<std::optional<StateData>> RedisStateStore::decodeFields(RedisClient &clie
     record.absoluteExpiresAt = fields.elements[4].string.toLongLong();
     record.expiresAt = fields.elements[5].string.toLongLong();
     if (m_codec->isExpired(record))
-        return R();
+        return out;
     auto state = m_codec->decode(record);
-    if (!state)
-        return state.error();
-    if (m_codec->touch(record)) {
-        const QByteArray key = sessionKey(id);
-        // Best effort: a failed touch costs inactivity time, not the read.
-        (void)client.command({{"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt),
-                               num(record.expiresAt * 1000)},
-                              key});
+    if (!state) {
+        out.state = state.error();
+        return out;
     }
-    return R(std::move(state.value()));
+    if (m_codec->touch(record))
+        out.touched = record;
+    out.state = R(std::move(state.value()));
+    return out;
+}
+
+RedisCommand RedisStateStore::touchCommand(const SessionRecord &record) const
+{
+    const QByteArray key = sessionKey(record.id);
+    return {
+        {"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt), num(record.expiresAt * 1000)},
+        key};
 }
 
 QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id, std::shared_ptr<StoreContext>)
@@ -174,7 +231,10 @@ QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id
         auto reply = client.command({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
         if (!reply)
             return reply.error();
-        return decodeFields(client, id, *reply);
+        Decoded decoded = decodeFields(id, *reply);
+        if (decoded.touched) // best effort: a failed touch costs inactivity time, not the read
+            (void)client.command(touchCommand(*decoded.touched));
+        return std::move(decoded.state);
     });
 }
 
@@ -191,10 +251,21 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> RedisStateStore::getMan
         auto replies = client.execute(commands);
         if (!replies)
             return replies.error();
+        // Decrypting is the expensive part: spread it over all cores.
+        QList<qsizetype> indexes(ids.size());
+        std::iota(indexes.begin(), indexes.end(), 0);
+        QList<Decoded> decoded =
+            QtConcurrent::blockingMapped(indexes, [&](qsizetype i) { return decodeFields(ids[i], (*replies)[i]); });
+        QList<RedisCommand> touches;
         QList<Item> out;
         out.reserve(ids.size());
-        for (qsizetype i = 0; i < ids.size(); ++i)
-            out.append(decodeFields(client, ids[i], (*replies)[i]));
+        for (Decoded &d : decoded) {
+            if (d.touched)
+                touches.append(touchCommand(*d.touched));
+            out.append(std::move(d.state));
+        }
+        if (!touches.isEmpty())
+            (void)client.execute(touches);
         return out;
     });
 }

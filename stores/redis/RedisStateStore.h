@@ -27,15 +27,22 @@ public:
     QFuture<Status> remove(const QString &id, std::shared_ptr<StoreContext> context) override;
     QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) override;
 
-    // Reads and decrypts many sessions in one pipelined round trip (per cluster node).
-    // Missing or expired ids give nullopt; a value that does not decrypt gives its error.
-    QFuture<Result<QList<Result<std::optional<StateData>>>>> getMany(const QStringList &ids);
+    // One pipeline (per cluster node) for all sessions; encryption and decryption run on all cores.
+    QFuture<Status> setMany(const QList<QPair<QString, StateData>> &sessions) override;
+    QFuture<Result<QList<Result<std::optional<StateData>>>>> getMany(const QStringList &ids) override;
 
 private:
     QByteArray sessionKey(const QString &id) const;
     QByteArray subjectKey(const QByteArray &hash) const;
     QByteArray sidKey(const QByteArray &hash) const;
-    Result<std::optional<StateData>> decodeFields(RedisClient &client, const QString &id, const RedisReply &fields);
+    struct Decoded {
+        Result<std::optional<StateData>> state = std::optional<StateData>();
+        std::optional<SessionRecord> touched; // a rolling deadline to write back
+    };
+    Decoded decodeFields(const QString &id, const RedisReply &fields) const;
+    RedisCommand touchCommand(const SessionRecord &record) const;
+    void appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions) const;
+    static Status checkReplies(const QList<RedisReply> &replies, const QString &what);
 
     std::shared_ptr<RedisBackend> m_backend;
     std::shared_ptr<const SessionCodec> m_codec;

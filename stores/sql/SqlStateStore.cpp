@@ -4,6 +4,7 @@
 
 #include <QSqlQuery>
 #include <QStringList>
+#include <QtConcurrent/QtConcurrentMap>
 
 namespace si::stores {
 
@@ -49,29 +50,69 @@ Status SqlStateStore::sweepIfDue(SqlConnection &db)
 
 QFuture<Status> SqlStateStore::set(const QString &id, const StateData &state, std::shared_ptr<StoreContext>)
 {
-    auto record = m_codec->encode(id, state);
-    if (!record)
-        return QtFuture::makeReadyFuture(Status(record.error()));
-    return toStatus(m_backend->run<bool>([this, r = std::move(record.value())](SqlConnection &db,
-                                                                               const CancelToken &) -> Result<bool> {
+    return setMany({{id, state}});
+}
+
+QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
+{
+    return toStatus(m_backend->run<bool>([this, sessions](SqlConnection &db,
+                                                          const CancelToken &cancel) -> Result<bool> {
+        QList<Result<SessionRecord>> encoded =
+            sessions.size() == 1
+                ? QList<Result<SessionRecord>>{m_codec->encode(sessions.first().first, sessions.first().second)}
+                : QtConcurrent::blockingMapped(sessions, [codec = m_codec](const QPair<QString, StateData> &s) {
+                      return codec->encode(s.first, s.second);
+                  });
+        for (const auto &r : encoded) {
+            if (!r)
+                return r.error();
+        }
         if (auto s = sweepIfDue(db); !s)
             return s.error();
-        const QString sql =
-            QStringLiteral("INSERT INTO %1 (id, envelope, key_id, created_at, last_activity, absolute_expires_at,"
-                           " expires_at, subject_hash, session_hash, size) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                           " ON CONFLICT (id) DO UPDATE SET envelope = excluded.envelope,"
-                           " key_id = excluded.key_id, created_at = excluded.created_at,"
-                           " last_activity = excluded.last_activity,"
-                           " absolute_expires_at = excluded.absolute_expires_at, expires_at = excluded.expires_at,"
-                           " subject_hash = excluded.subject_hash, session_hash = excluded.session_hash,"
-                           " size = excluded.size")
-                .arg(db.table("sessions"));
-        auto orNull = [](const QByteArray &h) { return h.isEmpty() ? QVariant() : QVariant(QString::fromLatin1(h)); };
-        const Status s = db.exec(sql, {r.id, QString::fromLatin1(r.envelope), r.keyId, r.createdAt, r.lastActivity,
-                                       r.absoluteExpiresAt, r.expiresAt, orNull(r.subjectHash), orNull(r.sessionHash),
-                                       static_cast<int>(r.envelope.size())});
-        if (!s)
-            return s.error();
+        const bool batch = encoded.size() > 1;
+        if (batch) {
+            if (auto s = db.transaction(); !s)
+                return s.error();
+        }
+        constexpr qsizetype kRows = 200; // 2,000 bound values per statement
+        for (qsizetype start = 0; start < encoded.size(); start += kRows) {
+            if (cancel.isCanceled()) {
+                db.rollback();
+                return canceledError();
+            }
+            const qsizetype end = qMin(encoded.size(), start + kRows);
+            QStringList rows;
+            QVariantList values;
+            auto orNull = [](const QByteArray &h) {
+                return h.isEmpty() ? QVariant() : QVariant(QString::fromLatin1(h));
+            };
+            for (qsizetype i = start; i < end; ++i) {
+                const SessionRecord &r = encoded[i].value();
+                rows << QStringLiteral("(?,?,?,?,?,?,?,?,?,?)");
+                values << r.id << QString::fromLatin1(r.envelope) << r.keyId << r.createdAt << r.lastActivity
+                       << r.absoluteExpiresAt << r.expiresAt << orNull(r.subjectHash) << orNull(r.sessionHash)
+                       << static_cast<int>(r.envelope.size());
+            }
+            const QString sql =
+                QStringLiteral("INSERT INTO %1 (id, envelope, key_id, created_at, last_activity, absolute_expires_at,"
+                               " expires_at, subject_hash, session_hash, size) VALUES %2"
+                               " ON CONFLICT (id) DO UPDATE SET envelope = excluded.envelope,"
+                               " key_id = excluded.key_id, created_at = excluded.created_at,"
+                               " last_activity = excluded.last_activity,"
+                               " absolute_expires_at = excluded.absolute_expires_at, expires_at = excluded.expires_at,"
+                               " subject_hash = excluded.subject_hash, session_hash = excluded.session_hash,"
+                               " size = excluded.size")
+                    .arg(db.table("sessions"), rows.join(QLatin1Char(',')));
+            if (auto s = db.exec(sql, values); !s) {
+                if (batch)
+                    db.rollback();
+                return s.error();
+            }
+        }
+        if (batch) {
+            if (auto s = db.commit(); !s)
+                return s.error();
+        }
         return true;
     }));
 }
@@ -117,6 +158,68 @@ QFuture<Result<std::optional<StateData>>> SqlStateStore::get(const QString &id, 
                 return touched.error();
         }
         return R(std::move(state.value()));
+    });
+}
+
+QFuture<Result<QList<Result<std::optional<StateData>>>>> SqlStateStore::getMany(const QStringList &ids)
+{
+    using Item = Result<std::optional<StateData>>;
+    return m_backend->run<QList<Item>>([this, ids](SqlConnection &db, const CancelToken &) -> Result<QList<Item>> {
+        QHash<QString, SessionRecord> found;
+        constexpr qsizetype kIds = 500;
+        for (qsizetype start = 0; start < ids.size(); start += kIds) {
+            QVariantList values;
+            for (qsizetype i = start; i < qMin(ids.size(), start + kIds); ++i)
+                values << ids[i];
+            QSqlQuery q;
+            if (auto s = db.exec(QStringLiteral("SELECT id, envelope, key_id, created_at, last_activity,"
+                                                " absolute_expires_at, expires_at FROM %1 WHERE id IN (%2)")
+                                     .arg(db.table("sessions"), placeholders(values.size())),
+                                 values, &q);
+                !s)
+                return s.error();
+            while (q.next()) {
+                SessionRecord r;
+                r.id = q.value(0).toString();
+                r.envelope = q.value(1).toString().toLatin1();
+                r.keyId = q.value(2).toString();
+                r.createdAt = q.value(3).toLongLong();
+                r.lastActivity = q.value(4).toLongLong();
+                r.absoluteExpiresAt = q.value(5).toLongLong();
+                r.expiresAt = q.value(6).toLongLong();
+                found.insert(r.id, std::move(r));
+            }
+        }
+        struct Decoded {
+            Item state = std::optional<StateData>();
+            std::optional<SessionRecord> touched;
+        };
+        const QList<Decoded> decoded = QtConcurrent::blockingMapped(ids, [&](const QString &id) {
+            Decoded d;
+            auto it = found.constFind(id);
+            if (it == found.constEnd() || m_codec->isExpired(*it))
+                return d;
+            auto state = m_codec->decode(*it);
+            if (!state) {
+                d.state = state.error();
+                return d;
+            }
+            SessionRecord record = *it;
+            if (m_codec->touch(record))
+                d.touched = record;
+            d.state = std::optional<StateData>(std::move(state.value()));
+            return d;
+        });
+        QList<Item> out;
+        out.reserve(ids.size());
+        for (const Decoded &d : decoded) {
+            if (d.touched)
+                (void)db.exec(QStringLiteral("UPDATE %1 SET last_activity = ?, expires_at = ? WHERE id = ?")
+                                  .arg(db.table("sessions")),
+                              {d.touched->lastActivity, d.touched->expiresAt, d.touched->id});
+            out.append(d.state);
+        }
+        return out;
     });
 }
 

@@ -22,6 +22,9 @@ public:
     QFuture<Result<std::optional<StateData>>> get(const QString &id, std::shared_ptr<StoreContext> context) override;
     QFuture<Status> remove(const QString &id, std::shared_ptr<StoreContext> context) override;
     QFuture<Result<qsizetype>> deleteByLogoutToken(const LogoutTarget &target) override;
+    // Multi-row statements in one transaction; encryption and decryption on all cores.
+    QFuture<Status> setMany(const QList<QPair<QString, StateData>> &sessions) override;
+    QFuture<Result<QList<Result<std::optional<StateData>>>>> getMany(const QStringList &ids) override;
 
 private:
     Status sweepIfDue(SqlConnection &db);

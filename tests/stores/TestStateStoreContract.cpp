@@ -76,6 +76,7 @@ private Q_SLOTS:
     void invalidLogoutTargetRefused();
     void concurrentWriters();
     void constantSessionIdRefused();
+    void bulkWriteAndRead();
 
 private:
     Client newClient() const;
@@ -459,6 +460,45 @@ void TestStateStoreContract::constantSessionIdRefused()
                                    makeState(QStringLiteral("u"), QStringLiteral("s"), m_location->issuer, now())));
     QCOMPARE(status.error().code, ErrorCode::InvalidArgument);
     QVERIFY(status.error().detail.contains(QLatin1String("random")));
+}
+
+void TestStateStoreContract::bulkWriteAndRead()
+{
+    auto store = open({"s1"});
+    QList<QPair<QString, StateData>> sessions;
+    for (int i = 0; i < 300; ++i)
+        sessions.append(
+            {SessionCodec::newSessionId(),
+             makeState(QStringLiteral("bulk%1").arg(i % 10), QStringLiteral("b%1").arg(i), m_location->issuer, now())});
+    const Status written = await(store->setMany(sessions));
+    if (m_location->isClientSide()) {
+        // Browser-held sessions have no bulk form: each needs its own request context.
+        QCOMPARE(written.error().code, ErrorCode::InvalidArgument);
+        return;
+    }
+    QVERIFY_OK(written);
+    QStringList ids;
+    for (const auto &s : sessions)
+        ids << s.first;
+    ids.insert(150, SessionCodec::newSessionId()); // never written
+    auto read = await(store->getMany(ids));
+    QVERIFY_OK(read);
+    QCOMPARE(read->size(), 301);
+    for (int i = 0; i < 301; ++i) {
+        QVERIFY_OK((*read)[i]);
+        QCOMPARE((*read)[i]->has_value(), i != 150);
+    }
+    QCOMPARE((*(*read)[0])->user->sub(), QStringLiteral("bulk0"));
+    QCOMPARE((*(*read)[300])->internal.sid, QStringLiteral("b299"));
+    // Revocation sees bulk-written sessions like any other.
+    QCOMPARE(await(store->deleteByLogoutToken({m_location->issuer, QStringLiteral("bulk7"), std::nullopt})).value(),
+             30);
+    // A store with the wrong secret gets one error per session, not a failed call.
+    auto wrong = open({"other"});
+    auto unreadable = await(wrong->getMany(ids.mid(0, 5)));
+    QVERIFY_OK(unreadable);
+    for (const auto &item : *unreadable)
+        QCOMPARE(item.error().code, ErrorCode::DecryptFailed);
 }
 
 QTEST_GUILESS_MAIN(TestStateStoreContract)
