@@ -58,6 +58,14 @@ public:
     {
         return m_connection.execute(argsOf(commands));
     }
+    Status executeStreaming(const QList<RedisCommand> &commands,
+                            const std::function<void(qsizetype, RedisReply &&)> &onReply) override
+    {
+        auto done = m_connection.execute(argsOf(commands), onReply);
+        if (!done)
+            return done.error();
+        return {};
+    }
     Result<QList<RedisConnection *>> primaries() override { return QList<RedisConnection *>{&m_connection}; }
     bool isCluster() const override { return false; }
     QString describe() const override { return m_connection.endpoint().address(); }
@@ -284,6 +292,17 @@ quint16 redisKeySlot(QByteArrayView key)
     for (char c : key)
         crc = static_cast<quint16>((crc << 8) ^ kCrcTable[((crc >> 8) ^ static_cast<unsigned char>(c)) & 0xff]);
     return crc & 16383;
+}
+
+Status RedisClient::executeStreaming(const QList<RedisCommand> &commands,
+                                     const std::function<void(qsizetype, RedisReply &&)> &onReply)
+{
+    auto replies = execute(commands);
+    if (!replies)
+        return replies.error();
+    for (qsizetype i = 0; i < replies->size(); ++i)
+        onReply(i, std::move((*replies)[i]));
+    return {};
 }
 
 Result<RedisReply> RedisClient::command(const RedisCommand &c)

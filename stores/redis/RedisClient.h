@@ -23,6 +23,10 @@ public:
     static Result<std::unique_ptr<RedisClient>> create(const StoreUrl &url);
 
     virtual Result<QList<RedisReply>> execute(const QList<RedisCommand> &commands) = 0;
+    // Like execute(), delivering replies as they arrive (a cluster delivers them after all nodes
+    // answered, in command order).
+    virtual Status executeStreaming(const QList<RedisCommand> &commands,
+                                    const std::function<void(qsizetype, RedisReply &&)> &onReply);
     // One connection per primary (one for a single server): what SCAN must visit.
     virtual Result<QList<RedisConnection *>> primaries() = 0;
     virtual bool isCluster() const = 0;

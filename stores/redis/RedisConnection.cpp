@@ -90,6 +90,8 @@ void RedisConnection::close()
         redisReaderFree(m_reader);
         m_reader = nullptr;
     }
+    m_pending.clear();
+    m_pendingPos = 0;
 }
 
 Error RedisConnection::transportError(const QString &what, const QString &detail)
@@ -199,21 +201,33 @@ Result<RedisReply> RedisConnection::readReply(QElapsedTimer &timer)
             freeReplyObject(raw);
             return reply;
         }
-        const qint64 left = m_endpoint.commandTimeoutMs - timer.elapsed();
-        if (left <= 0 || (!m_socket->bytesAvailable() && !m_socket->waitForReadyRead(static_cast<int>(left)))) {
-            if (m_socket->state() != QAbstractSocket::ConnectedState)
-                return transportError(QStringLiteral("connection lost"), m_socket->errorString());
-            Error e = transportError(QStringLiteral("no reply within %1 ms").arg(m_endpoint.commandTimeoutMs));
-            e.code = ErrorCode::Timeout;
-            return e;
+        if (m_pendingPos >= m_pending.size()) {
+            const qint64 left = m_endpoint.commandTimeoutMs - timer.elapsed();
+            if (left <= 0 || (!m_socket->bytesAvailable() && !m_socket->waitForReadyRead(static_cast<int>(left)))) {
+                if (m_socket->state() != QAbstractSocket::ConnectedState)
+                    return transportError(QStringLiteral("connection lost"), m_socket->errorString());
+                Error e = transportError(QStringLiteral("no reply within %1 ms").arg(m_endpoint.commandTimeoutMs));
+                e.code = ErrorCode::Timeout;
+                return e;
+            }
+            m_pending = m_socket->readAll();
+            m_pendingPos = 0;
         }
-        const QByteArray chunk = m_socket->readAll();
-        if (redisReaderFeed(m_reader, chunk.constData(), static_cast<size_t>(chunk.size())) != REDIS_OK)
+        constexpr qsizetype kSlice = 16 * 1024;
+        const qsizetype n = qMin(kSlice, m_pending.size() - m_pendingPos);
+        if (redisReaderFeed(m_reader, m_pending.constData() + m_pendingPos, static_cast<size_t>(n)) != REDIS_OK)
             return transportError(QStringLiteral("protocol error"), QString::fromUtf8(m_reader->errstr));
+        m_pendingPos += n;
     }
 }
 
 Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>> &commands)
+{
+    return execute(commands, {});
+}
+
+Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>> &commands,
+                                                   const std::function<void(qsizetype, RedisReply &&)> &onReply)
 {
     if (!isConnected()) {
         if (auto connected = connect(); !connected)
@@ -231,12 +245,16 @@ Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>
     QElapsedTimer timer;
     timer.start();
     QList<RedisReply> replies;
-    replies.reserve(commands.size());
+    if (!onReply)
+        replies.reserve(commands.size());
     for (qsizetype i = 0; i < commands.size(); ++i) {
         auto reply = readReply(timer);
         if (!reply)
             return reply.error();
-        replies.append(std::move(reply.value()));
+        if (onReply)
+            onReply(i, std::move(reply.value()));
+        else
+            replies.append(std::move(reply.value()));
     }
     return replies;
 }

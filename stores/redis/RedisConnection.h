@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QString>
 
+#include <functional>
+
 #include <memory>
 
 class QTcpSocket;
@@ -42,6 +44,10 @@ public:
     RedisConnection &operator=(const RedisConnection &) = delete;
 
     Result<QList<RedisReply>> execute(const QList<QList<QByteArray>> &commands);
+    // Hands each reply to `onReply` as soon as it is parsed (so callers can work on early replies
+    // while later ones are still arriving); the returned list is then empty.
+    Result<QList<RedisReply>> execute(const QList<QList<QByteArray>> &commands,
+                                      const std::function<void(qsizetype, RedisReply &&)> &onReply);
     Result<RedisReply> command(const QList<QByteArray> &args);
 
     bool isConnected() const;
@@ -57,6 +63,10 @@ private:
     RedisEndpoint m_endpoint;
     std::unique_ptr<QTcpSocket> m_socket;
     redisReader *m_reader = nullptr;
+    // Bytes read from the socket but not yet given to the reader. hiredis 0.14 moves its whole
+    // unconsumed buffer after each reply of 1 KB or more, so it gets at most 16 KB at a time.
+    QByteArray m_pending;
+    qsizetype m_pendingPos = 0;
     int m_failures = 0;
     QElapsedTimer m_sinceFailure;
 };

@@ -1,8 +1,10 @@
 #include "RedisStateStore.h"
 
 #include "RedisClient.h"
+#include "RedisScript.h"
 
 #include <QtConcurrent/QtConcurrentMap>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <numeric>
 
@@ -10,9 +12,17 @@ namespace si::stores {
 
 namespace {
 
+// Writes one session hash and its deadline as one step (a session never exists without a TTL).
+const RedisScript kWriteScript(R"lua(
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'k', ARGV[2], 'c', ARGV[3], 'l', ARGV[4], 'a', ARGV[5],
+           'e', ARGV[6], 'u', ARGV[7], 'd', ARGV[8])
+redis.call('PEXPIREAT', KEYS[1], ARGV[9])
+return 1
+)lua");
+
 // Deletes KEYS[1] only when its own index hashes match the revocation: ARGV = nSub, sub hashes…,
 // nSid, sid hashes…. Single key, so it runs on the owning node of a cluster as one step.
-const QByteArray kRevokeScript = R"lua(
+const RedisScript kRevokeScript(R"lua(
 local u = redis.call('HGET', KEYS[1], 'u')
 local d = redis.call('HGET', KEYS[1], 'd')
 if not u and not d then return 0 end
@@ -27,15 +37,17 @@ end
 if ns > 0 and not member(u, 2, ns) then return 0 end
 if nd > 0 and not member(d, 3 + ns, nd) then return 0 end
 return redis.call('DEL', KEYS[1])
-)lua";
+)lua");
 
 // Moves the inactivity deadline of KEYS[1] if it still exists (never recreates a deleted session).
-const QByteArray kTouchScript = R"lua(
+const RedisScript kTouchScript(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'l', ARGV[1], 'e', ARGV[2])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1
-)lua";
+)lua");
+
+const QList<const RedisScript *> kScripts{&kWriteScript, &kRevokeScript, &kTouchScript};
 
 QByteArray num(qint64 v)
 {
@@ -86,26 +98,20 @@ void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &i
                                   QList<RedisCommand> &sessions) const
 {
     const QByteArray idBytes = r.id.toLatin1();
-    const QByteArray absoluteMs = num(r.absoluteExpiresAt * 1000);
-    const QByteArray nowScore = num(m_codec->now());
+    // The index outlives every member: no session written now has a deadline past now + the
+    // absolute lifetime, and older members have earlier ones.
+    const QByteArray indexDeadlineMs = num((m_codec->now() + m_codec->expiry().absoluteSeconds) * 1000);
     for (const QByteArray &key : {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
                                   r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash)}) {
         if (key.isEmpty())
             continue;
         indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
-        indexes.append({{"ZREMRANGEBYSCORE", key, "-inf", nowScore}, key});
-        indexes.append({{"PEXPIREAT", key, absoluteMs, "NX"}, key});
-        indexes.append({{"PEXPIREAT", key, absoluteMs, "GT"}, key});
+        indexes.append({{"PEXPIREAT", key, qMax(indexDeadlineMs, num(r.absoluteExpiresAt * 1000))}, key});
     }
-    const QByteArray key = sessionKey(r.id);
-    sessions.append({{"MULTI"}, key});
-    sessions.append({{"DEL", key}, key});
     sessions.append(
-        {{"HSET", key, "v", r.envelope, "k", r.keyId.toLatin1(), "c", num(r.createdAt), "l", num(r.lastActivity), "a",
-          num(r.absoluteExpiresAt), "e", num(r.expiresAt), "u", r.subjectHash, "d", r.sessionHash},
-         key});
-    sessions.append({{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key});
-    sessions.append({{"EXEC"}, key});
+        kWriteScript.call({sessionKey(r.id)}, {r.envelope, r.keyId.toLatin1(), num(r.createdAt), num(r.lastActivity),
+                                               num(r.absoluteExpiresAt), num(r.expiresAt), r.subjectHash, r.sessionHash,
+                                               num(r.expiresAt * 1000)}));
 }
 
 Status RedisStateStore::checkReplies(const QList<RedisReply> &replies, const QString &what)
@@ -113,10 +119,6 @@ Status RedisStateStore::checkReplies(const QList<RedisReply> &replies, const QSt
     for (const RedisReply &reply : replies) {
         if (reply.isError())
             return replyError(what, reply);
-        for (const RedisReply &inner : reply.elements) { // EXEC results
-            if (inner.isError())
-                return replyError(what, inner);
-        }
     }
     return {};
 }
@@ -128,22 +130,36 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
 
 QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    return asStatus(m_backend->run<bool>([this, sessions](RedisClient &client,
-                                                          const CancelToken &cancel) -> Result<bool> {
-        // Encryption runs on all cores (this worker thread waits; the caller never does).
-        QList<Result<SessionRecord>> encoded =
-            sessions.size() == 1
-                ? QList<Result<SessionRecord>>{m_codec->encode(sessions.first().first, sessions.first().second)}
-                : QtConcurrent::blockingMapped(sessions, [codec = m_codec](const QPair<QString, StateData> &s) {
+    // Encrypt on the pool first, then queue the write on the worker: while the worker writes one
+    // batch, the next one is being encrypted.
+    auto codec = m_codec;
+    QFuture<QList<Result<SessionRecord>>> encoding =
+        sessions.size() == 1
+            ? QtFuture::makeReadyFuture(
+                  QList<Result<SessionRecord>>{codec->encode(sessions.first().first, sessions.first().second)})
+            : QtConcurrent::run([codec, sessions] {
+                  return QtConcurrent::blockingMapped(sessions, [codec](const QPair<QString, StateData> &s) {
                       return codec->encode(s.first, s.second);
                   });
-        QList<SessionRecord> records;
-        records.reserve(encoded.size());
-        for (auto &r : encoded) {
-            if (!r)
-                return r.error();
-            records.append(std::move(r.value()));
-        }
+              });
+    return encoding
+        .then([this](QList<Result<SessionRecord>> encoded) -> QFuture<Status> {
+            QList<SessionRecord> records;
+            records.reserve(encoded.size());
+            for (auto &r : encoded) {
+                if (!r)
+                    return QtFuture::makeReadyFuture(Status(r.error()));
+                records.append(std::move(r.value()));
+            }
+            return writeRecords(std::move(records));
+        })
+        .unwrap();
+}
+
+QFuture<Status> RedisStateStore::writeRecords(QList<SessionRecord> records)
+{
+    return asStatus(m_backend->run<bool>([this, records](RedisClient &client,
+                                                         const CancelToken &cancel) -> Result<bool> {
         constexpr qsizetype kBatch = 500;
         for (qsizetype start = 0; start < records.size(); start += kBatch) {
             if (cancel.isCanceled())
@@ -156,7 +172,7 @@ QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> 
             if (!client.isCluster()) {
                 const qsizetype split = indexes.size();
                 indexes += writes;
-                auto replies = client.execute(indexes);
+                auto replies = executeWithScripts(client, indexes, kScripts);
                 if (!replies)
                     return replies.error();
                 if (auto s = checkReplies(replies->mid(0, split), QStringLiteral("Redis refused the index update")); !s)
@@ -172,7 +188,7 @@ QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> 
                 if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the index update")); !s)
                     return s.error();
             }
-            auto replies = client.execute(writes);
+            auto replies = executeWithScripts(client, writes, kScripts);
             if (!replies)
                 return replies.error();
             if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the session write")); !s)
@@ -215,10 +231,8 @@ RedisStateStore::Decoded RedisStateStore::decodeFields(const QString &id, const 
 
 RedisCommand RedisStateStore::touchCommand(const SessionRecord &record) const
 {
-    const QByteArray key = sessionKey(record.id);
-    return {
-        {"EVAL", kTouchScript, "1", key, num(record.lastActivity), num(record.expiresAt), num(record.expiresAt * 1000)},
-        key};
+    return kTouchScript.call({sessionKey(record.id)},
+                             {num(record.lastActivity), num(record.expiresAt), num(record.expiresAt * 1000)});
 }
 
 QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id, std::shared_ptr<StoreContext>)
@@ -233,7 +247,7 @@ QFuture<Result<std::optional<StateData>>> RedisStateStore::get(const QString &id
             return reply.error();
         Decoded decoded = decodeFields(id, *reply);
         if (decoded.touched) // best effort: a failed touch costs inactivity time, not the read
-            (void)client.command(touchCommand(*decoded.touched));
+            (void)executeWithScripts(client, {touchCommand(*decoded.touched)}, kScripts);
         return std::move(decoded.state);
     });
 }
@@ -248,14 +262,32 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> RedisStateStore::getMan
             const QByteArray key = sessionKey(id);
             commands.append({{"HMGET", key, "v", "k", "c", "l", "a", "e"}, key});
         }
-        auto replies = client.execute(commands);
-        if (!replies)
-            return replies.error();
-        // Decrypting is the expensive part: spread it over all cores.
-        QList<qsizetype> indexes(ids.size());
-        std::iota(indexes.begin(), indexes.end(), 0);
-        QList<Decoded> decoded =
-            QtConcurrent::blockingMapped(indexes, [&](qsizetype i) { return decodeFields(ids[i], (*replies)[i]); });
+        // Decryption (the expensive part) starts on the pool for each slice of replies while this
+        // thread keeps reading the next ones; results are written in place.
+        std::vector<RedisReply> replies(static_cast<size_t>(ids.size()));
+        std::vector<Decoded> decoded(static_cast<size_t>(ids.size()));
+        QList<QFuture<void>> slices;
+        constexpr qsizetype kSlice = 64;
+        qsizetype sliceStart = 0;
+        auto launch = [&](qsizetype end) {
+            slices.append(QtConcurrent::run([this, &ids, &replies, &decoded, start = sliceStart, end] {
+                for (qsizetype i = start; i < end; ++i)
+                    decoded[static_cast<size_t>(i)] = decodeFields(ids[i], replies[static_cast<size_t>(i)]);
+            }));
+            sliceStart = end;
+        };
+        const Status read = client.executeStreaming(commands, [&](qsizetype i, RedisReply &&reply) {
+            replies[static_cast<size_t>(i)] = std::move(reply);
+            if (i + 1 - sliceStart >= kSlice)
+                launch(i + 1);
+        });
+        if (read && sliceStart < ids.size())
+            launch(ids.size());
+        for (QFuture<void> &f : slices) // always wait: the slices reference this frame
+            f.waitForFinished();
+
+        if (!read)
+            return read.error();
         QList<RedisCommand> touches;
         QList<Item> out;
         out.reserve(ids.size());
@@ -265,7 +297,7 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> RedisStateStore::getMan
             out.append(std::move(d.state));
         }
         if (!touches.isEmpty())
-            (void)client.execute(touches);
+            (void)executeWithScripts(client, touches, kScripts);
         return out;
     });
 }
@@ -336,16 +368,12 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
             argv.append(num(sessions.size()));
             argv += sessions;
             QList<RedisCommand> deletes;
-            for (const QByteArray &id : std::as_const(candidates)) {
-                const QByteArray key = m_prefix + "s:" + id;
-                QList<QByteArray> args{"EVAL", kRevokeScript, "1", key};
-                args += argv;
-                deletes.append({args, key});
-            }
+            for (const QByteArray &id : std::as_const(candidates))
+                deletes.append(kRevokeScript.call({m_prefix + "s:" + id}, argv));
             qsizetype removed = 0;
             QList<QByteArray> removedIds;
             if (!deletes.isEmpty()) {
-                auto results = client.execute(deletes);
+                auto results = executeWithScripts(client, deletes, kScripts);
                 if (!results)
                     return results.error();
                 for (qsizetype i = 0; i < results->size(); ++i) {

@@ -41,6 +41,7 @@ private:
     };
     Decoded decodeFields(const QString &id, const RedisReply &fields) const;
     RedisCommand touchCommand(const SessionRecord &record) const;
+    QFuture<Status> writeRecords(QList<SessionRecord> records);
     void appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions) const;
     static Status checkReplies(const QList<RedisReply> &replies, const QString &what);
 

@@ -6,6 +6,9 @@
 #include <QStringList>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include <numeric>
+#include <vector>
+
 namespace si::stores {
 
 namespace {
@@ -194,30 +197,32 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> SqlStateStore::getMany(
             Item state = std::optional<StateData>();
             std::optional<SessionRecord> touched;
         };
-        const QList<Decoded> decoded = QtConcurrent::blockingMapped(ids, [&](const QString &id) {
-            Decoded d;
-            auto it = found.constFind(id);
+        std::vector<Decoded> decoded(static_cast<size_t>(ids.size()));
+        QList<qsizetype> indexes(ids.size());
+        std::iota(indexes.begin(), indexes.end(), 0);
+        QtConcurrent::blockingMap(indexes, [&](qsizetype i) {
+            Decoded &d = decoded[static_cast<size_t>(i)];
+            auto it = found.constFind(ids[i]);
             if (it == found.constEnd() || m_codec->isExpired(*it))
-                return d;
+                return;
             auto state = m_codec->decode(*it);
             if (!state) {
                 d.state = state.error();
-                return d;
+                return;
             }
             SessionRecord record = *it;
             if (m_codec->touch(record))
                 d.touched = record;
             d.state = std::optional<StateData>(std::move(state.value()));
-            return d;
         });
         QList<Item> out;
         out.reserve(ids.size());
-        for (const Decoded &d : decoded) {
+        for (Decoded &d : decoded) {
             if (d.touched)
                 (void)db.exec(QStringLiteral("UPDATE %1 SET last_activity = ?, expires_at = ? WHERE id = ?")
                                   .arg(db.table("sessions")),
                               {d.touched->lastActivity, d.touched->expiresAt, d.touched->id});
-            out.append(d.state);
+            out.append(std::move(d.state));
         }
         return out;
     });
