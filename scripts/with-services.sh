@@ -11,6 +11,7 @@
 #   SI_TEST_REDIS_CLUSTER_URL redis+cluster://si_test:PASSWORD@127.0.0.1:P1,127.0.0.1:P2,127.0.0.1:P3
 #                             (three primaries, no replicas)
 #   SI_TEST_PG_DSN           postgresql://si_test:PASSWORD@127.0.0.1:PORT/si_test (SCRAM auth)
+#   SI_TEST_PG_TLS_DSN       the same server with ?sslmode=verify-full&sslrootcert=<test CA>
 # Passwords and keys are random per run and live only in the run's temporary directory.
 set -euo pipefail
 
@@ -180,8 +181,14 @@ as_postgres "$pg_bin/initdb" -D "$pg_data" -U postgres --auth=scram-sha-256 --pw
     exit 1
 }
 rm -f "$work/pg-super.pw"
+cp "$tls/server.crt" "$pg_data/server.crt"
+cp "$tls/server.key" "$pg_data/server.key"
+chmod 600 "$pg_data/server.key"
+if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$pg_data/server.crt" "$pg_data/server.key"
+fi
 as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
-    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" \
+    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" \
     start >/dev/null || {
     cat "$pg_data/server.log" >&2
     exit 1
@@ -189,6 +196,7 @@ as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
 PGPASSWORD="$pg_super_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE si_test LOGIN PASSWORD '$pg_password'" -c "CREATE DATABASE si_test OWNER si_test" >/dev/null
 export SI_TEST_PG_DSN="postgresql://si_test:$pg_password@127.0.0.1:$pg_port/si_test"
+export SI_TEST_PG_TLS_DSN="$SI_TEST_PG_DSN?sslmode=verify-full&sslrootcert=$tls/ca.crt"
 log "postgresql on $pg_port"
 
 set +e

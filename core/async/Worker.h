@@ -29,8 +29,8 @@ Error canceledError();
 
 // One thread that owns a store's connection. Jobs run there one after another, in submission
 // order, and their results reach the caller through a QFuture. A job may block on I/O: it runs
-// on this thread only, never on the caller's. Every future gets exactly one result: a job that
-// was canceled before it started reports ErrorCode::Canceled.
+// on this thread only, never on the caller's. Every future that is not canceled gets exactly one
+// result; after QFuture::cancel() Qt keeps none, and await() reports ErrorCode::Canceled.
 // Destroying the Worker finishes the running job, drops queued ones (their futures report
 // Canceled) and joins the thread.
 class Worker {
@@ -73,11 +73,17 @@ private:
 };
 
 // Blocks until `future` has its result. For tests, command-line tools and worker threads —
-// never for the GUI thread (use QFuture::then with a context object there).
+// never for the GUI thread (use QFuture::then with a context object there, and onCanceled).
+// A canceled future holds no result (Qt drops results reported after cancel()); for Result<…>
+// futures await() then returns ErrorCode::Canceled instead.
 template<typename T>
 T await(QFuture<T> future)
 {
     future.waitForFinished();
+    if constexpr (std::is_constructible_v<T, Error>) {
+        if (future.resultCount() == 0)
+            return T(canceledError());
+    }
     return future.result();
 }
 

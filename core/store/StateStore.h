@@ -13,8 +13,9 @@ namespace si {
 
 // Where an application keeps its users' login sessions (auth0-server-python's StateStore).
 // Every operation is asynchronous: it runs on the store's own worker thread, which owns the
-// connection, and completes its QFuture there. Futures always carry exactly one result; a canceled
-// operation reports ErrorCode::Canceled. Implementations are thread-safe.
+// connection, and completes its QFuture there. A future carries exactly one result unless the
+// caller canceled it (QFuture::cancel: queued work is skipped, long work stops early; await()
+// then reports ErrorCode::Canceled). Implementations are thread-safe.
 //
 // `context` carries the request's cookies for stores that live in the browser (cookie stores); a
 // server-side store ignores it. It must stay alive until the future finishes.

@@ -137,7 +137,11 @@ Status SqlConnection::ensureOpen()
         return makeError(pg ? ErrorCode::StoreUnreachable : ErrorCode::Io,
                          QStringLiteral("cannot open %1").arg(m_url.redacted()), error.text().simplified().left(300));
     }
-    if (!pg) {
+    if (pg) {
+        // CREATE … IF NOT EXISTS on an existing schema would print a NOTICE per connection.
+        QSqlQuery quiet(db);
+        quiet.exec(QStringLiteral("SET client_min_messages = warning"));
+    } else {
         QSqlQuery pragma(db);
         pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
