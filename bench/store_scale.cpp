@@ -161,12 +161,12 @@ Result<qsizetype> naiveRevokeSql(SqlBackend &backend, const SessionCodec &codec,
         QString last = QStringLiteral(""); // not a null QString: that would bind as NULL
         QStringList matches;
         while (true) {
-            QSqlQuery q;
-            if (auto s = db.exec(QStringLiteral("SELECT id, envelope FROM %1 WHERE id > ? ORDER BY id LIMIT 5000")
-                                     .arg(db.table("sessions")),
-                                 {last}, &q);
-                !s)
-                return s.error();
+            auto selected = db.query(QStringLiteral("SELECT id, envelope FROM %1 WHERE id > ? ORDER BY id LIMIT 5000")
+                                         .arg(db.table("sessions")),
+                                     {last});
+            if (!selected)
+                return selected.error();
+            QSqlQuery &q = **selected;
             QList<SessionRecord> page;
             while (q.next()) {
                 SessionRecord r;

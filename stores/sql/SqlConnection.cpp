@@ -72,6 +72,7 @@ SqlConnection::~SqlConnection()
 
 void SqlConnection::close()
 {
+    m_prepared.clear(); // statements of the old connection
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -207,21 +208,38 @@ Status SqlConnection::migrate()
     return {};
 }
 
-Status SqlConnection::exec(const QString &sql, const QVariantList &values, QSqlQuery *query)
+Status SqlConnection::exec(const QString &sql, const QVariantList &values)
+{
+    auto q = query(sql, values);
+    if (!q)
+        return q.error();
+    (*q)->finish();
+    return {};
+}
+
+Result<QSqlQuery *> SqlConnection::query(const QString &sql, const QVariantList &values)
 {
     if (auto open = ensureOpen(); !open)
-        return open;
-    QSqlQuery local(QSqlDatabase::database(m_connectionName, false));
-    QSqlQuery &q = query ? *query : local;
-    if (query)
-        q = QSqlQuery(QSqlDatabase::database(m_connectionName, false));
-    if (!q.prepare(sql))
-        return failure(QStringLiteral("cannot prepare a statement"), q.lastError());
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec())
-        return failure(QStringLiteral("database statement failed"), q.lastError());
-    return {};
+        return open.error();
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        if (m_prepared.size() >= 64)
+            m_prepared.clear();
+        QSqlQuery prepared(QSqlDatabase::database(m_connectionName, false));
+        if (!prepared.prepare(sql))
+            return failure(QStringLiteral("cannot prepare a statement"), prepared.lastError());
+        it = m_prepared.insert(sql, prepared);
+    }
+    QSqlQuery &q = *it;
+    q.finish(); // release a previous result set of this statement
+    for (qsizetype i = 0; i < values.size(); ++i)
+        q.bindValue(static_cast<int>(i), values[i]);
+    if (!q.exec()) {
+        const QSqlError error = q.lastError();
+        m_prepared.erase(it);
+        return failure(QStringLiteral("database statement failed"), error);
+    }
+    return &q;
 }
 
 Status SqlConnection::transaction()

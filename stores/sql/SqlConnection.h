@@ -3,10 +3,10 @@
 #include "core/Result.h"
 #include "stores/StoreUrl.h"
 
+#include <QHash>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QVariantList>
-
-class QSqlQuery;
 
 namespace si::stores {
 
@@ -25,8 +25,11 @@ public:
 
     // Opens (or reopens) the connection and applies schema migrations.
     Status ensureOpen();
-    // Prepares and runs `sql` with positional values. `query` receives the executed statement.
-    Status exec(const QString &sql, const QVariantList &values, QSqlQuery *query = nullptr);
+    // Prepares (once per connection) and runs `sql` with positional values.
+    Status exec(const QString &sql, const QVariantList &values);
+    // The same, returning the executed statement for reading rows or numRowsAffected(). The
+    // query belongs to the connection and is valid until the next call.
+    Result<QSqlQuery *> query(const QString &sql, const QVariantList &values);
     Status transaction();
     Status commit();
     void rollback();
@@ -40,6 +43,9 @@ private:
     QString m_prefix;
     QString m_connectionName;
     bool m_migrated = false;
+    // Prepared statements by SQL text: PostgreSQL then needs one round trip per statement
+    // instead of two (prepare + execute). Bounded; cleared with the connection.
+    QHash<QString, QSqlQuery> m_prepared;
 };
 
 } // namespace si::stores

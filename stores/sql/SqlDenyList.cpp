@@ -46,12 +46,12 @@ QFuture<Result<std::optional<qint64>>> SqlDenyList::latest(const QList<QByteArra
             values << QString::fromLatin1(m);
         }
         values << now;
-        QSqlQuery q;
-        if (auto s = db.exec(QStringLiteral("SELECT MAX(since) FROM %1 WHERE marker IN (%2) AND expires_at > ?")
-                                 .arg(db.table("denylist"), placeholders.join(QLatin1Char(','))),
-                             values, &q);
-            !s)
-            return s.error();
+        auto selected = db.query(QStringLiteral("SELECT MAX(since) FROM %1 WHERE marker IN (%2) AND expires_at > ?")
+                                     .arg(db.table("denylist"), placeholders.join(QLatin1Char(','))),
+                                 values);
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
         if (!q.next() || q.value(0).isNull())
             return R();
         return R(q.value(0).toLongLong());

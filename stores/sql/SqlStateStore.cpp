@@ -124,14 +124,14 @@ QFuture<Result<std::optional<StateData>>> SqlStateStore::get(const QString &id, 
 {
     using R = std::optional<StateData>;
     return m_backend->run<R>([this, id](SqlConnection &db, const CancelToken &) -> Result<R> {
-        QSqlQuery q;
-        const Status s = db.exec(QStringLiteral("SELECT envelope, key_id, created_at, last_activity,"
+        auto selected = db.query(QStringLiteral("SELECT envelope, key_id, created_at, last_activity,"
                                                 " absolute_expires_at, expires_at, subject_hash, session_hash"
                                                 " FROM %1 WHERE id = ?")
                                      .arg(db.table("sessions")),
-                                 {id}, &q);
-        if (!s)
-            return s.error();
+                                 {id});
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
         if (!q.next())
             return R();
         SessionRecord record;
@@ -174,13 +174,13 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> SqlStateStore::getMany(
             QVariantList values;
             for (qsizetype i = start; i < qMin(ids.size(), start + kIds); ++i)
                 values << ids[i];
-            QSqlQuery q;
-            if (auto s = db.exec(QStringLiteral("SELECT id, envelope, key_id, created_at, last_activity,"
-                                                " absolute_expires_at, expires_at FROM %1 WHERE id IN (%2)")
-                                     .arg(db.table("sessions"), placeholders(values.size())),
-                                 values, &q);
-                !s)
-                return s.error();
+            auto selected = db.query(QStringLiteral("SELECT id, envelope, key_id, created_at, last_activity,"
+                                                    " absolute_expires_at, expires_at FROM %1 WHERE id IN (%2)")
+                                         .arg(db.table("sessions"), placeholders(values.size())),
+                                     values);
+            if (!selected)
+                return selected.error();
+            QSqlQuery &q = **selected;
             while (q.next()) {
                 SessionRecord r;
                 r.id = q.value(0).toString();
@@ -260,12 +260,12 @@ QFuture<Result<qsizetype>> SqlStateStore::deleteByLogoutToken(const LogoutTarget
             for (const QByteArray &h : sessions)
                 values << QString::fromLatin1(h);
         }
-        QSqlQuery q;
-        const Status s = db.exec(QStringLiteral("DELETE FROM %1 WHERE %2")
+        auto selected = db.query(QStringLiteral("DELETE FROM %1 WHERE %2")
                                      .arg(db.table("sessions"), conditions.join(QStringLiteral(" AND "))),
-                                 values, &q);
-        if (!s)
-            return s.error();
+                                 values);
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
         return static_cast<qsizetype>(q.numRowsAffected());
     });
 }

@@ -45,12 +45,12 @@ QFuture<Result<std::optional<TransactionData>>> SqlTransactionStore::get(const Q
 {
     using R = std::optional<TransactionData>;
     return m_backend->run<R>([this, state](SqlConnection &db, const CancelToken &) -> Result<R> {
-        QSqlQuery q;
-        if (auto s = db.exec(QStringLiteral("SELECT envelope FROM %1 WHERE state = ? AND expires_at > ?")
-                                 .arg(db.table("transactions")),
-                             {state, m_codec->now()}, &q);
-            !s)
-            return s.error();
+        auto selected = db.query(
+            QStringLiteral("SELECT envelope FROM %1 WHERE state = ? AND expires_at > ?").arg(db.table("transactions")),
+            {state, m_codec->now()});
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
         if (!q.next())
             return R();
         auto tx = m_codec->decode(state, q.value(0).toString().toLatin1());
