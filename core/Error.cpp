@@ -28,6 +28,8 @@ const char *errorCodeName(ErrorCode code)
         return "unsupported";
     case ErrorCode::StoreUnreachable:
         return "store-unreachable";
+    case ErrorCode::NetworkError:
+        return "network-error";
     case ErrorCode::ReadOnly:
         return "read-only";
     case ErrorCode::Io:

@@ -13,7 +13,8 @@ enum class ErrorCode {
     InvalidToken,       // a well-formed token broke a validation rule (exp, aud, iss, ...)
     NotFound,           // the requested object does not exist
     Unsupported,        // a valid but unsupported algorithm, key type or feature
-    StoreUnreachable,   // a server could not be reached or went away
+    StoreUnreachable,   // a session store could not be reached or went away
+    NetworkError,       // an HTTP peer (the IdP) could not be reached or answered nonsense
     ReadOnly,           // a write was refused by a read-only profile
     Io,                 // local file or device error
     Internal,           // a library failed unexpectedly (out of memory, OpenSSL internal error)

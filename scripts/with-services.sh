@@ -12,6 +12,8 @@
 #                             (three primaries, no replicas)
 #   SI_TEST_PG_DSN           postgresql://si_test:PASSWORD@127.0.0.1:PORT/si_test (SCRAM auth)
 #   SI_TEST_PG_TLS_DSN       the same server with ?sslmode=verify-full&sslrootcert=<test CA>
+#   SI_TEST_ISSUER           http://127.0.0.1:PORT — oidc-provider from tests/idp (npm ci first:
+#                            scripts/install-deps.sh does it)
 # Passwords and keys are random per run and live only in the run's temporary directory.
 set -euo pipefail
 
@@ -198,6 +200,22 @@ PGPASSWORD="$pg_super_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -
 export SI_TEST_PG_DSN="postgresql://si_test:$pg_password@127.0.0.1:$pg_port/si_test"
 export SI_TEST_PG_TLS_DSN="$SI_TEST_PG_DSN?sslmode=verify-full&sslrootcert=$tls/ca.crt"
 log "postgresql on $pg_port"
+
+# ---- The test OpenID Provider.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ ! -d "$root/tests/idp/node_modules/oidc-provider" ]]; then
+    log "the test IdP is not installed (run scripts/install-deps.sh, which runs npm ci in tests/idp)"
+    exit 1
+fi
+idp_port=$(free_port)
+(cd "$root/tests/idp" && PORT="$idp_port" exec node server.js >"$work/idp.log" 2>&1) &
+echo $! >"$work/idp.pid"
+wait_for_port "$idp_port" 20 "the test IdP" || {
+    cat "$work/idp.log" >&2
+    exit 1
+}
+export SI_TEST_ISSUER="http://127.0.0.1:$idp_port"
+log "test IdP at $SI_TEST_ISSUER"
 
 set +e
 "$@"

@@ -28,6 +28,7 @@ inline int exitCodeFor(ErrorCode code)
     case ErrorCode::InvalidToken:
         return InvalidToken;
     case ErrorCode::StoreUnreachable:
+    case ErrorCode::NetworkError:
     case ErrorCode::Timeout:
         return StoreUnreachable;
     case ErrorCode::ReadOnly:

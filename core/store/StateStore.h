@@ -25,6 +25,9 @@ public:
 
     // Short name of the backend ("memory", "sqlite", "redis", "postgresql", "cookie").
     virtual QString backendName() const = 0;
+    // True when sessions live in the browser (cookie stores): the id is then the cookie name and
+    // every call needs the request's StoreContext.
+    virtual bool isClientSide() const { return false; }
 
     // Creates or replaces the session `id` (see SessionCodec::newSessionId; cookie stores use the
     // cookie name). Encrypted with the current secret.

@@ -29,6 +29,7 @@ public:
     CookieStateStore(std::shared_ptr<const SessionCodec> codec, Options options);
 
     QString backendName() const override { return QStringLiteral("cookie"); }
+    bool isClientSide() const override { return true; }
     QFuture<Status> set(const QString &name, const StateData &state, std::shared_ptr<StoreContext> context) override;
     QFuture<Result<std::optional<StateData>>> get(const QString &name, std::shared_ptr<StoreContext> context) override;
     QFuture<Status> remove(const QString &name, std::shared_ptr<StoreContext> context) override;

@@ -1,0 +1,438 @@
+// Token rules without a network: logout tokens (every rejection case of INTEROP.md §3, each with
+// its own token, failing for its own reason), ID token claims, PKCE and at_hash vectors, and the
+// back-channel request handling against a real (memory) store.
+
+#include "core/async/Worker.h"
+#include "core/crypto/Base64Url.h"
+#include "core/crypto/Hash.h"
+#include "core/crypto/Random.h"
+#include "core/jose/Jws.h"
+#include "core/oidc/AuthClient.h"
+#include "core/oidc/HttpClient.h"
+#include "core/oidc/Pkce.h"
+#include "core/oidc/TokenValidator.h"
+#include "stores/memory/MemoryStateStore.h"
+#include "stores/memory/MemoryTransactionStore.h"
+#include "tests/stores/StoreTestSupport.h"
+
+#include <QtTest>
+
+using namespace si;
+using namespace si::oidc;
+
+namespace {
+
+const QString kIssuer = QStringLiteral("https://idp.test/");
+const QString kClient = QStringLiteral("client-1");
+const char kEvent[] = "http://schemas.openid.net/event/backchannel-logout";
+
+QByteArray b64json(const json::Object &o)
+{
+    const std::string s = json::serialize(json::Value(o), json::Style::Compact);
+    return crypto::base64UrlEncode(QByteArrayView(s.data(), qsizetype(s.size())));
+}
+
+json::Object logoutClaims(qint64 now)
+{
+    json::Object events;
+    events.append(kEvent, json::Object());
+    json::Object c;
+    c.append("iss", kIssuer);
+    c.append("aud", kClient);
+    c.append("iat", std::int64_t(now));
+    c.append("exp", std::int64_t(now + 120));
+    c.append("jti", crypto::base64UrlEncode(crypto::randomBytes(12)).toStdString());
+    c.append("sub", "alice");
+    c.append("sid", "sid-a1");
+    c.append("events", std::move(events));
+    return c;
+}
+
+StateData sessionFor(const QString &sub, const QString &sid)
+{
+    StateData s;
+    json::Object claims;
+    claims.append("iss", kIssuer);
+    claims.append("sub", sub);
+    claims.append("sid", sid);
+    s.user = UserClaims::fromIdTokenClaims(claims);
+    s.internal.sid = sid;
+    s.internal.createdAt = systemClock();
+    return s;
+}
+
+} // namespace
+
+class TestOidcTokens : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void pkceRfc7636AppendixB();
+    void atHashOidcCoreExample();
+    void logoutTokenRejections_data();
+    void logoutTokenRejections();
+    void logoutTokenAccepted_data();
+    void logoutTokenAccepted();
+    void replayedLogoutTokenRefused();
+    void backchannelRequestShapes_data();
+    void backchannelRequestShapes();
+    void backchannelRevokesTheRightSessions();
+    void idTokenRejections_data();
+    void idTokenRejections();
+
+private:
+    QByteArray sign(const json::Object &claims, const char *typ = "logout+jwt") const;
+    std::unique_ptr<AuthClient> client() const;
+
+    jose::Jwk m_key = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("test-key")).value();
+    jose::Jwk m_otherKey = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("test-key")).value();
+    jose::Jwks m_jwks;
+    std::shared_ptr<HttpClient> m_http = std::make_shared<HttpClient>();
+    std::shared_ptr<StateStore> m_sessions;
+};
+
+void TestOidcTokens::initTestCase()
+{
+    json::Object doc;
+    json::Array keys;
+    keys.push_back(m_key.publicJson());
+    doc.append("keys", std::move(keys));
+    m_jwks = jose::Jwks::fromJson(json::Value(std::move(doc))).value();
+}
+
+QByteArray TestOidcTokens::sign(const json::Object &claims, const char *typ) const
+{
+    json::Object header;
+    if (typ)
+        header.append("typ", typ);
+    const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
+    return jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
+                           QByteArrayView(payload.data(), qsizetype(payload.size())), m_key)
+        .value();
+}
+
+std::unique_ptr<AuthClient> TestOidcTokens::client() const
+{
+    AuthClientOptions options;
+    options.issuer = kIssuer;
+    options.clientId = kClient;
+    options.allowedAlgorithms = jose::AlgorithmSet{jose::SignatureAlgorithm::RS256};
+    SessionCodec::Options codecOptions;
+    codecOptions.defaultIssuer = kIssuer;
+    auto codec = std::make_shared<SessionCodec>(test::secretList({"s"}), codecOptions);
+    std::shared_ptr<StateStore> sessions = m_sessions;
+    if (!sessions)
+        sessions = std::make_shared<stores::MemoryStateStore>(codec);
+    auto tx = std::make_shared<stores::MemoryTransactionStore>(
+        std::make_shared<TransactionCodec>(test::secretList({"s"}), TransactionCodec::Options{}));
+    auto c = std::make_unique<AuthClient>(options, m_http, sessions, tx);
+    c->provider().preloadJwks(m_jwks);
+    return c;
+}
+
+void TestOidcTokens::pkceRfc7636AppendixB()
+{
+    QCOMPARE(codeChallenge(QStringLiteral("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")),
+             QStringLiteral("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+    const QString v = newCodeVerifier();
+    QCOMPARE(v.size(), 64);
+    QVERIFY(v != newCodeVerifier());
+}
+
+void TestOidcTokens::atHashOidcCoreExample()
+{
+    QCOMPARE(accessTokenHash(QStringLiteral("RS256"), QStringLiteral("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y")),
+             QStringLiteral("77QmUPtjPfzWtF2AnpK9RQ"));
+    QCOMPARE(accessTokenHash(QStringLiteral("ES384"), QStringLiteral("x")).size(), 32); // 24 bytes
+    QVERIFY(accessTokenHash(QStringLiteral("none"), QStringLiteral("x")).isEmpty());
+}
+
+void TestOidcTokens::logoutTokenRejections_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("rule");
+    const qint64 now = systemClock();
+    auto with = [&](auto edit, const char *typ = "logout+jwt") {
+        json::Object c = logoutClaims(now);
+        edit(c);
+        return sign(c, typ);
+    };
+    auto nothing = [](json::Object &) {};
+    // alg none: a token with no signature at all.
+    json::Object noneHeader;
+    noneHeader.append("alg", "none");
+    noneHeader.append("typ", "logout+jwt");
+    QTest::newRow("alg none") << b64json(noneHeader) + "." + b64json(logoutClaims(now)) + "."
+                              << "signature";
+    // HS256 keyed with the RSA public key's JSON: an algorithm the client does not accept.
+    json::Object hsHeader;
+    hsHeader.append("alg", "HS256");
+    hsHeader.append("kid", "test-key");
+    const QByteArray input = b64json(hsHeader) + "." + b64json(logoutClaims(now));
+    const QByteArray mac =
+        crypto::hmac(crypto::HashAlgorithm::Sha256,
+                     QByteArray::fromStdString(json::serialize(json::Value(m_key.publicJson()))), input);
+    QTest::newRow("HS256 with the public key") << input + "." + crypto::base64UrlEncode(mac) << "signature";
+    // A valid token with one signature character changed.
+    QByteArray altered = with(nothing);
+    const qsizetype dot = altered.lastIndexOf('.');
+    altered[dot + 10] = altered[dot + 10] == 'A' ? 'B' : 'A';
+    QTest::newRow("bad signature") << altered << "signature";
+    // Signed by a key the IdP does not publish (same kid).
+    {
+        json::Object header;
+        header.append("typ", "logout+jwt");
+        const std::string payload = json::serialize(json::Value(logoutClaims(now)), json::Style::Compact);
+        QTest::newRow("key not in the JWKS")
+            << jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
+                               QByteArrayView(payload.data(), qsizetype(payload.size())), m_otherKey)
+                   .value()
+            << "signature";
+    }
+    {
+        json::Object header;
+        header.append("typ", "logout+jwt");
+        header.append("kid", "no-such-key");
+        const std::string payload = json::serialize(json::Value(logoutClaims(now)), json::Style::Compact);
+        QTest::newRow("unknown kid") << jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
+                                                        QByteArrayView(payload.data(), qsizetype(payload.size())),
+                                                        m_key)
+                                            .value()
+                                     << "signature";
+    }
+    QTest::newRow("events missing") << with([](json::Object &c) { c.remove("events"); }) << "events";
+    QTest::newRow("events without the logout event") << with([](json::Object &c) {
+        json::Object events;
+        events.append("http://schemas.openid.net/event/other", json::Object());
+        c.set("events", std::move(events));
+    }) << "events";
+    QTest::newRow("event not an object") << with([](json::Object &c) {
+        json::Object events;
+        events.append(kEvent, "yes");
+        c.set("events", std::move(events));
+    }) << "events";
+    QTest::newRow("nonce present") << with([](json::Object &c) { c.append("nonce", "n"); }) << "nonce";
+    QTest::newRow("wrong aud") << with([](json::Object &c) { c.set("aud", "someone-else"); }) << "aud";
+    QTest::newRow("wrong iss") << with([](json::Object &c) { c.set("iss", "https://evil.test/"); }) << "iss";
+    QTest::newRow("neither sub nor sid") << with([](json::Object &c) {
+        c.remove("sub");
+        c.remove("sid");
+    }) << "sub/sid";
+    QTest::newRow("iat too old") << with([now](json::Object &c) { c.set("iat", std::int64_t(now - 3600)); }) << "iat";
+    QTest::newRow("iat in the future") << with([now](json::Object &c) { c.set("iat", std::int64_t(now + 600)); })
+                                       << "iat";
+    QTest::newRow("iat missing") << with([](json::Object &c) { c.remove("iat"); }) << "iat";
+    QTest::newRow("exp in the past") << with([now](json::Object &c) { c.set("exp", std::int64_t(now - 600)); })
+                                     << "exp";
+    QTest::newRow("jti missing") << with([](json::Object &c) { c.remove("jti"); }) << "jti";
+    QTest::newRow("typ JWT") << with(nothing, "JWT") << "typ";
+}
+
+void TestOidcTokens::logoutTokenRejections()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QString, rule);
+    auto c = client();
+    auto result = await(c->verifyLogoutToken(token));
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().code, ErrorCode::InvalidToken);
+    QCOMPARE(result.error().message, QStringLiteral("logout token refused: ") + rule);
+}
+
+void TestOidcTokens::logoutTokenAccepted_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QString>("sub");
+    QTest::addColumn<QString>("sid");
+    const qint64 now = systemClock();
+    json::Object both = logoutClaims(now);
+    json::Object subOnly = logoutClaims(now);
+    subOnly.remove("sid");
+    json::Object sidOnly = logoutClaims(now);
+    sidOnly.remove("sub");
+    json::Object extra = logoutClaims(now);
+    extra.remove("exp");
+    extra.append("unknown_claim", json::Object());
+    extra.set("aud", json::Array{json::Value("another"), json::Value(kClient)});
+    QTest::newRow("sub and sid") << sign(both) << "alice"
+                                 << "sid-a1";
+    QTest::newRow("sub only") << sign(subOnly) << "alice"
+                              << "";
+    QTest::newRow("sid only") << sign(sidOnly) << ""
+                              << "sid-a1";
+    QTest::newRow("no typ, no exp, unknown claims, aud array") << sign(extra, nullptr) << "alice"
+                                                               << "sid-a1";
+    QTest::newRow("typ application/logout+jwt") << sign(logoutClaims(now), "application/logout+jwt") << "alice"
+                                                << "sid-a1";
+}
+
+void TestOidcTokens::logoutTokenAccepted()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QString, sub);
+    QFETCH(QString, sid);
+    auto c = client();
+    auto result = await(c->verifyLogoutToken(token));
+    QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().toString()));
+    QVERIFY(result->report.ok());
+    QCOMPARE(result->target.issuer, kIssuer);
+    QCOMPARE(result->target.sub.value_or(QString()), sub);
+    QCOMPARE(result->target.sid.value_or(QString()), sid);
+}
+
+void TestOidcTokens::replayedLogoutTokenRefused()
+{
+    auto c = client();
+    const QByteArray token = sign(logoutClaims(systemClock()));
+    QVERIFY(await(c->verifyLogoutToken(token)).ok());
+    auto again = await(c->verifyLogoutToken(token));
+    QCOMPARE(again.error().message, QStringLiteral("logout token refused: jti"));
+    QVERIFY(again.error().detail.contains(QLatin1String("replay")));
+}
+
+void TestOidcTokens::backchannelRequestShapes_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("JSON body (auth0-fastapi's route)")
+        << QByteArray("application/json") << QByteArray(R"({"logout_token":"x"})")
+        << "logout request refused: expected a form body";
+    QTest::newRow("no logout_token") << QByteArray("application/x-www-form-urlencoded") << QByteArray("token=abc")
+                                     << "logout request refused: no logout_token";
+    QTest::newRow("garbage token") << QByteArray("application/x-www-form-urlencoded; charset=UTF-8")
+                                   << QByteArray("logout_token=not.a.jwt%%") << "logout token refused: format";
+}
+
+void TestOidcTokens::backchannelRequestShapes()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, message);
+    auto c = client();
+    auto result = await(c->handleBackchannelLogout(body, contentType));
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().message, message);
+}
+
+void TestOidcTokens::backchannelRevokesTheRightSessions()
+{
+    SessionCodec::Options codecOptions;
+    codecOptions.defaultIssuer = kIssuer;
+    m_sessions = std::make_shared<stores::MemoryStateStore>(
+        std::make_shared<SessionCodec>(test::secretList({"s"}), codecOptions));
+    auto c = client();
+    QMap<QString, QString> ids; // name -> id
+    for (const auto &[name, sub, sid] : {std::tuple{"a1", "alice", "sid-a1"}, std::tuple{"a2", "alice", "sid-a2"},
+                                         std::tuple{"b1", "bob", "sid-b1"}}) {
+        const QString id = SessionCodec::newSessionId();
+        ids.insert(QLatin1String(name), id);
+        QVERIFY(await(m_sessions->set(id, sessionFor(QLatin1String(sub), QLatin1String(sid)))).ok());
+    }
+    auto post = [&](const json::Object &claims) {
+        const QByteArray body = "logout_token=" + QUrl::toPercentEncoding(QString::fromLatin1(sign(claims)));
+        return await(c->handleBackchannelLogout(body, "application/x-www-form-urlencoded"));
+    };
+    // sid only: that session.
+    json::Object sidOnly = logoutClaims(systemClock());
+    sidOnly.remove("sub");
+    sidOnly.set("sid", "sid-a2");
+    auto r1 = post(sidOnly);
+    QVERIFY2(r1.ok(), r1.ok() ? "" : qPrintable(r1.error().toString()));
+    QCOMPARE(r1->removed, 1);
+    QVERIFY(!await(m_sessions->get(ids.value(QStringLiteral("a2"))))->has_value());
+    QVERIFY(await(m_sessions->get(ids.value(QStringLiteral("a1"))))->has_value());
+    // sub only: every session of that user, nobody else's.
+    json::Object subOnly = logoutClaims(systemClock());
+    subOnly.remove("sid");
+    subOnly.set("sub", "alice");
+    auto r2 = post(subOnly);
+    QVERIFY(r2.ok());
+    QCOMPARE(r2->removed, 1);
+    QVERIFY(!await(m_sessions->get(ids.value(QStringLiteral("a1"))))->has_value());
+    QVERIFY(await(m_sessions->get(ids.value(QStringLiteral("b1"))))->has_value());
+    m_sessions.reset();
+}
+
+void TestOidcTokens::idTokenRejections_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("check");
+    QTest::newRow("wrong iss") << "iss"
+                               << "iss";
+    QTest::newRow("wrong aud") << "aud"
+                               << "aud";
+    QTest::newRow("azp of another client") << "azp"
+                                           << "azp";
+    QTest::newRow("several audiences, no azp") << "aud-multi"
+                                               << "azp";
+    QTest::newRow("expired") << "exp"
+                             << "exp";
+    QTest::newRow("issued in the future") << "iat"
+                                          << "iat";
+    QTest::newRow("wrong nonce") << "nonce"
+                                 << "nonce";
+    QTest::newRow("missing nonce") << "nonce-missing"
+                                   << "nonce";
+    QTest::newRow("at_hash mismatch") << "at_hash"
+                                      << "at_hash";
+    QTest::newRow("no sub") << "sub"
+                            << "sub";
+}
+
+void TestOidcTokens::idTokenRejections()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, check);
+    const qint64 now = systemClock();
+    json::Object c;
+    c.append("iss", kIssuer);
+    c.append("sub", "alice");
+    c.append("aud", kClient);
+    c.append("exp", std::int64_t(now + 600));
+    c.append("iat", std::int64_t(now));
+    c.append("nonce", "n-1");
+    c.append("at_hash", accessTokenHash(QStringLiteral("RS256"), QStringLiteral("the-access-token")));
+    if (field == QLatin1String("iss"))
+        c.set("iss", "https://other.test/");
+    else if (field == QLatin1String("aud"))
+        c.set("aud", "other-client");
+    else if (field == QLatin1String("azp"))
+        c.append("azp", "other-client");
+    else if (field == QLatin1String("aud-multi"))
+        c.set("aud", json::Array{json::Value(kClient), json::Value("api")});
+    else if (field == QLatin1String("exp"))
+        c.set("exp", std::int64_t(now - 3600));
+    else if (field == QLatin1String("iat"))
+        c.set("iat", std::int64_t(now + 3600));
+    else if (field == QLatin1String("nonce"))
+        c.set("nonce", "n-2");
+    else if (field == QLatin1String("nonce-missing"))
+        c.remove("nonce");
+    else if (field == QLatin1String("at_hash"))
+        c.set("at_hash", "AAAAAAAAAAAAAAAAAAAAAA");
+    else if (field == QLatin1String("sub"))
+        c.remove("sub");
+    auto jwt = jose::parseJwt(sign(c, "JWT")).value();
+    IdTokenExpectations expected;
+    expected.issuer = kIssuer;
+    expected.clientId = kClient;
+    expected.nonce = QStringLiteral("n-1");
+    expected.accessToken = QStringLiteral("the-access-token");
+    expected.now = now;
+    ValidationReport report;
+    checkIdTokenClaims(jwt, expected, report);
+    QVERIFY(!report.ok());
+    int failures = 0;
+    for (const auto &c2 : report.checks) {
+        if (!c2.passed) {
+            ++failures;
+            QCOMPARE(c2.name, check);
+        }
+    }
+    QCOMPARE(failures, 1); // exactly the rule under test
+}
+
+QTEST_GUILESS_MAIN(TestOidcTokens)
+#include "TestOidcTokens.moc"
