@@ -237,8 +237,12 @@ QFuture<Result<LoginStart>> AuthClient::startLogin(const StartLoginOptions &opti
                         return ready(Result<LoginStart>(
                             makeError(ErrorCode::Unsupported, QStringLiteral("the IdP offers no pushed authorization "
                                                                              "request endpoint"))));
+                    // The PAR body carries the authorization parameters, client_id included
+                    // (RFC 9126 §2.1, required by oidc-provider even with HTTP Basic); client
+                    // authentication by POST or as a public client adds its own client_id.
                     QList<QPair<QString, QString>> form = params;
-                    form.removeIf([](const auto &p) { return p.first == QLatin1String("client_id"); });
+                    if (m_options.authentication != ClientAuthentication::SecretBasic)
+                        form.removeIf([](const auto &p) { return p.first == QLatin1String("client_id"); });
                     return m_http->send(authenticated(md.pushedAuthorizationEndpoint, form))
                         .then([this, md, state](const Result<HttpResponse> &response) -> Result<LoginStart> {
                             if (!response)

@@ -115,14 +115,19 @@ public:
     // Validates a logout token without deleting anything (sessionctl token verify-logout).
     QFuture<Result<BackchannelResult>> verifyLogoutToken(const QByteArray &token);
 
+    // Every check of an ID token (signature against the IdP's keys with the algorithm allowlist,
+    // then the claims), one report entry each: what completeLogin applies, and what the test
+    // login shows. `nonce` and `accessToken` may be empty (then no nonce / no at_hash expected).
+    // An error only when the token could not be checked at all (IdP unreachable, malformed JWKS).
+    QFuture<Result<ValidationReport>> validateIdToken(const QString &idToken, const QString &nonce = {},
+                                                      const QString &accessToken = {});
+
     // The userinfo endpoint's claims for an access token.
     QFuture<Result<json::Object>> userInfo(const QString &accessToken);
 
 private:
     struct TokenResponse;
     QFuture<Result<TokenResponse>> tokenRequest(QList<QPair<QString, QString>> form);
-    QFuture<Result<ValidationReport>> validateIdToken(const QString &idToken, const QString &nonce,
-                                                      const QString &accessToken);
     HttpRequest authenticated(const QUrl &endpoint, QList<QPair<QString, QString>> form) const;
     QString sessionIdFor(bool newSession) const;
 

@@ -48,6 +48,20 @@ json::Object logoutClaims(qint64 now)
     return c;
 }
 
+// The claims of a valid ID token for kClient, nonce "n-1", access token "the-access-token".
+json::Object idClaims(qint64 now)
+{
+    json::Object c;
+    c.append("iss", kIssuer);
+    c.append("sub", "alice");
+    c.append("aud", kClient);
+    c.append("exp", std::int64_t(now + 600));
+    c.append("iat", std::int64_t(now));
+    c.append("nonce", "n-1");
+    c.append("at_hash", accessTokenHash(QStringLiteral("RS256"), QStringLiteral("the-access-token")));
+    return c;
+}
+
 StateData sessionFor(const QString &sub, const QString &sid)
 {
     StateData s;
@@ -80,9 +94,13 @@ private Q_SLOTS:
     void backchannelRevokesTheRightSessions();
     void idTokenRejections_data();
     void idTokenRejections();
+    void idTokenSignatureRejections_data();
+    void idTokenSignatureRejections();
 
 private:
     QByteArray sign(const json::Object &claims, const char *typ = "logout+jwt") const;
+    // Tokens carrying `claims` whose signature must be refused, each for its own reason.
+    QList<std::pair<const char *, QByteArray>> forgedSignatures(const json::Object &claims, const char *typ) const;
     std::unique_ptr<AuthClient> client() const;
 
     jose::Jwk m_key = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("test-key")).value();
@@ -110,6 +128,50 @@ QByteArray TestOidcTokens::sign(const json::Object &claims, const char *typ) con
     return jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
                            QByteArrayView(payload.data(), qsizetype(payload.size())), m_key)
         .value();
+}
+
+QList<std::pair<const char *, QByteArray>> TestOidcTokens::forgedSignatures(const json::Object &claims,
+                                                                            const char *typ) const
+{
+    QList<std::pair<const char *, QByteArray>> tokens;
+    const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
+    const QByteArrayView payloadView(payload.data(), qsizetype(payload.size()));
+    auto header = [typ](const char *alg, const char *kid) {
+        json::Object h;
+        if (alg)
+            h.append("alg", alg);
+        if (kid)
+            h.append("kid", kid);
+        if (typ)
+            h.append("typ", typ);
+        return h;
+    };
+    // alg none: no signature at all.
+    tokens.append({"alg none", b64json(header("none", nullptr)) + "." + b64json(claims) + "."});
+    // HS256 keyed with the RSA public key's JSON: an algorithm the client does not accept.
+    const QByteArray input = b64json(header("HS256", "test-key")) + "." + b64json(claims);
+    const QByteArray mac =
+        crypto::hmac(crypto::HashAlgorithm::Sha256,
+                     QByteArray::fromStdString(json::serialize(json::Value(m_key.publicJson()))), input);
+    tokens.append({"HS256 with the public key", input + "." + crypto::base64UrlEncode(mac)});
+    // The IdP's own key, but PS256 where the client expects RS256.
+    tokens.append(
+        {"PS256 where RS256 is expected",
+         jose::Jws::sign(jose::SignatureAlgorithm::PS256, header(nullptr, nullptr), payloadView, m_key).value()});
+    // A valid token with one signature character changed.
+    QByteArray altered = sign(claims, typ);
+    const qsizetype dot = altered.lastIndexOf('.');
+    altered[dot + 10] = altered[dot + 10] == 'A' ? 'B' : 'A';
+    tokens.append({"bad signature", altered});
+    // Signed by a key the IdP does not publish (same kid).
+    tokens.append(
+        {"key not in the JWKS",
+         jose::Jws::sign(jose::SignatureAlgorithm::RS256, header(nullptr, nullptr), payloadView, m_otherKey).value()});
+    // A kid the IdP does not publish.
+    tokens.append(
+        {"unknown kid",
+         jose::Jws::sign(jose::SignatureAlgorithm::RS256, header(nullptr, "no-such-key"), payloadView, m_key).value()});
+    return tokens;
 }
 
 std::unique_ptr<AuthClient> TestOidcTokens::client() const
@@ -159,48 +221,8 @@ void TestOidcTokens::logoutTokenRejections_data()
         return sign(c, typ);
     };
     auto nothing = [](json::Object &) {};
-    // alg none: a token with no signature at all.
-    json::Object noneHeader;
-    noneHeader.append("alg", "none");
-    noneHeader.append("typ", "logout+jwt");
-    QTest::newRow("alg none") << b64json(noneHeader) + "." + b64json(logoutClaims(now)) + "."
-                              << "signature";
-    // HS256 keyed with the RSA public key's JSON: an algorithm the client does not accept.
-    json::Object hsHeader;
-    hsHeader.append("alg", "HS256");
-    hsHeader.append("kid", "test-key");
-    const QByteArray input = b64json(hsHeader) + "." + b64json(logoutClaims(now));
-    const QByteArray mac =
-        crypto::hmac(crypto::HashAlgorithm::Sha256,
-                     QByteArray::fromStdString(json::serialize(json::Value(m_key.publicJson()))), input);
-    QTest::newRow("HS256 with the public key") << input + "." + crypto::base64UrlEncode(mac) << "signature";
-    // A valid token with one signature character changed.
-    QByteArray altered = with(nothing);
-    const qsizetype dot = altered.lastIndexOf('.');
-    altered[dot + 10] = altered[dot + 10] == 'A' ? 'B' : 'A';
-    QTest::newRow("bad signature") << altered << "signature";
-    // Signed by a key the IdP does not publish (same kid).
-    {
-        json::Object header;
-        header.append("typ", "logout+jwt");
-        const std::string payload = json::serialize(json::Value(logoutClaims(now)), json::Style::Compact);
-        QTest::newRow("key not in the JWKS")
-            << jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
-                               QByteArrayView(payload.data(), qsizetype(payload.size())), m_otherKey)
-                   .value()
-            << "signature";
-    }
-    {
-        json::Object header;
-        header.append("typ", "logout+jwt");
-        header.append("kid", "no-such-key");
-        const std::string payload = json::serialize(json::Value(logoutClaims(now)), json::Style::Compact);
-        QTest::newRow("unknown kid") << jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
-                                                        QByteArrayView(payload.data(), qsizetype(payload.size())),
-                                                        m_key)
-                                            .value()
-                                     << "signature";
-    }
+    for (const auto &[name, token] : forgedSignatures(logoutClaims(now), "logout+jwt"))
+        QTest::newRow(name) << token << "signature";
     QTest::newRow("events missing") << with([](json::Object &c) { c.remove("events"); }) << "events";
     QTest::newRow("events without the logout event") << with([](json::Object &c) {
         json::Object events;
@@ -386,14 +408,7 @@ void TestOidcTokens::idTokenRejections()
     QFETCH(QString, field);
     QFETCH(QString, check);
     const qint64 now = systemClock();
-    json::Object c;
-    c.append("iss", kIssuer);
-    c.append("sub", "alice");
-    c.append("aud", kClient);
-    c.append("exp", std::int64_t(now + 600));
-    c.append("iat", std::int64_t(now));
-    c.append("nonce", "n-1");
-    c.append("at_hash", accessTokenHash(QStringLiteral("RS256"), QStringLiteral("the-access-token")));
+    json::Object c = idClaims(now);
     if (field == QLatin1String("iss"))
         c.set("iss", "https://other.test/");
     else if (field == QLatin1String("aud"))
@@ -432,6 +447,36 @@ void TestOidcTokens::idTokenRejections()
         }
     }
     QCOMPARE(failures, 1); // exactly the rule under test
+}
+
+void TestOidcTokens::idTokenSignatureRejections_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::newRow("valid (control)") << sign(idClaims(systemClock()), "JWT");
+    for (const auto &[name, token] : forgedSignatures(idClaims(systemClock()), "JWT"))
+        QTest::newRow(name) << token;
+}
+
+// Through AuthClient::validateIdToken, as completeLogin does: the claims are all valid, so a
+// refused token is refused for its signature and nothing else.
+void TestOidcTokens::idTokenSignatureRejections()
+{
+    QFETCH(QByteArray, token);
+    auto c = client();
+    auto report = await(
+        c->validateIdToken(QString::fromLatin1(token), QStringLiteral("n-1"), QStringLiteral("the-access-token")));
+    QVERIFY2(report.ok(), report.ok() ? "" : qPrintable(report.error().toString()));
+    QStringList failed;
+    for (const auto &check : report->checks) {
+        if (!check.passed)
+            failed << check.name;
+    }
+    if (QByteArrayView(QTest::currentDataTag()) == "valid (control)")
+        QVERIFY2(report->ok(), qPrintable(failed.join(u',')));
+    else if (QByteArrayView(QTest::currentDataTag()) == "alg none") // no hash is defined for at_hash either
+        QCOMPARE(failed, (QStringList{QStringLiteral("signature"), QStringLiteral("at_hash")}));
+    else
+        QCOMPARE(failed, QStringList{QStringLiteral("signature")});
 }
 
 QTEST_GUILESS_MAIN(TestOidcTokens)
