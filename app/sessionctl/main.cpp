@@ -5,6 +5,7 @@
 #include "CookieCommands.h"
 #include "CryptoCommands.h"
 #include "ExitCode.h"
+#include "TokenCommands.h"
 #include "core/platform/Hardening.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,13 @@ Commands:
   cookie decode --cookie-header H|-       reassemble _a0_session_N chunks from a Cookie header,
            [--cookie-name NAME]            decrypt them and print the session (NAME defaults to
            [--pretty]                      _a0_session and is also the salt)
+  token verify-logout --issuer I --client-id C --jwks FILE|URL [TOKEN|@FILE|-]
+                                          check a back-channel logout token (or a pasted
+                                          logout_token=... request body) against every rule
+                                          of OIDC Back-Channel Logout 1.0; prints its claims
+           [--algorithms RS256,ES256]      accepted signature algorithms (default RS256, PS256,
+                                           ES256, EdDSA)
+           [--max-age SECONDS]             how old iat may be (default 300)
 
 Salts: _a0_session (session state), _a0_tx:<state> (login transaction), mfa_token.
 
@@ -49,6 +57,7 @@ const Command kCommands[] = {
     {"crypto encrypt", si::cli::runCryptoEncrypt},
     {"crypto decrypt", si::cli::runCryptoDecrypt},
     {"cookie decode", si::cli::runCookieDecode},
+    {"token verify-logout", si::cli::runTokenVerifyLogout},
 };
 
 int main(int argc, char *argv[])
@@ -60,7 +69,8 @@ int main(int argc, char *argv[])
 
     si::cli::ArgumentParser parser(
         {QStringLiteral("salt"), QStringLiteral("secret-file"), QStringLiteral("cookie-header"),
-         QStringLiteral("cookie-name")},
+         QStringLiteral("cookie-name"), QStringLiteral("issuer"), QStringLiteral("client-id"), QStringLiteral("jwks"),
+         QStringLiteral("algorithms"), QStringLiteral("max-age")},
         {QStringLiteral("help"), QStringLiteral("version"), QStringLiteral("pretty"), QStringLiteral("as-is")});
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();

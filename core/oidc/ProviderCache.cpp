@@ -10,7 +10,7 @@ Result<json::Value> parseJsonResponse(const Result<HttpResponse> &response, cons
         return response.error();
     if (response->status != 200)
         return makeError(ErrorCode::NetworkError,
-                         QStringLiteral("the IdP answered %1 with HTTP %2").arg(what).arg(response->status),
+                         QStringLiteral("the IdP's %1 could not be fetched (HTTP %2)").arg(what).arg(response->status),
                          QString::fromUtf8(response->body.left(200)).simplified());
     auto value = json::parse(response->body);
     if (!value)
@@ -62,26 +62,32 @@ QFuture<Result<ProviderMetadata>> ProviderCache::metadata()
     });
 }
 
+QFuture<Result<jose::Jwks>> ProviderCache::fetchJwksFrom(const QUrl &uri)
+{
+    return m_http->get(uri).then([this](const Result<HttpResponse> &response) -> Result<jose::Jwks> {
+        auto document = parseJsonResponse(response, QStringLiteral("JWKS"));
+        if (!document)
+            return document.error();
+        auto jwks = jose::Jwks::fromJson(*document);
+        if (!jwks)
+            return jwks.error();
+        QMutexLocker lock(&m_mutex);
+        m_jwks = *jwks;
+        m_jwksFetchedAt = m_options.clock();
+        ++m_jwksFetches;
+        return jwks;
+    });
+}
+
 QFuture<Result<jose::Jwks>> ProviderCache::fetchJwks()
 {
+    if (!m_options.jwksUri.isEmpty())
+        return fetchJwksFrom(m_options.jwksUri);
     return metadata()
         .then([this](const Result<ProviderMetadata> &metadata) -> QFuture<Result<jose::Jwks>> {
             if (!metadata)
                 return QtFuture::makeReadyFuture(Result<jose::Jwks>(metadata.error()));
-            return m_http->get(metadata->jwksUri)
-                .then([this](const Result<HttpResponse> &response) -> Result<jose::Jwks> {
-                    auto document = parseJsonResponse(response, QStringLiteral("JWKS"));
-                    if (!document)
-                        return document.error();
-                    auto jwks = jose::Jwks::fromJson(*document);
-                    if (!jwks)
-                        return jwks.error();
-                    QMutexLocker lock(&m_mutex);
-                    m_jwks = *jwks;
-                    m_jwksFetchedAt = m_options.clock();
-                    ++m_jwksFetches;
-                    return jwks;
-                });
+            return fetchJwksFrom(metadata->jwksUri);
         })
         .unwrap();
 }

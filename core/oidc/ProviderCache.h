@@ -23,6 +23,9 @@ public:
         qint64 metadataTtlSeconds = 3600;
         qint64 jwksTtlSeconds = 600;
         qint64 minRefetchSeconds = 30;
+        // Fetch the JWKS from here instead of the discovery document's jwks_uri (no discovery is
+        // needed to verify tokens then).
+        QUrl jwksUri;
         Clock clock = systemClock;
     };
 
@@ -43,6 +46,7 @@ public:
 
 private:
     QFuture<Result<jose::Jwks>> fetchJwks();
+    QFuture<Result<jose::Jwks>> fetchJwksFrom(const QUrl &uri);
 
     QString m_issuer;
     std::shared_ptr<HttpClient> m_http;

@@ -1,7 +1,11 @@
 #include "core/envelope/EnvelopeCipher.h"
+#include "core/jose/Jwk.h"
+#include "core/json/Json.h"
 #include "stores/cookie/Auth0CookieChunks.h"
 #include "tests/support/TestSupport.h"
 
+#include <QHttpServer>
+#include <QHttpServerResponse>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -62,6 +66,7 @@ class TestSessionctl : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void decryptPrintsJson();
     void decryptFromStdinAndFile();
     void tamperedTokenExits3WithOneLine();
@@ -76,7 +81,43 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void secretsNeverPrinted();
+    void verifyLogoutAcceptsValidTokens();
+    void verifyLogoutRejections_data();
+    void verifyLogoutRejections();
+    void verifyLogoutWithJwksUrl();
+    void verifyLogoutErrors_data();
+    void verifyLogoutErrors();
+
+private:
+    QStringList verifyLogout(const QStringList &extra = {}) const;
+
+    jose::Jwk m_key = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("k1")).value();
+    jose::Jwk m_otherKey = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("k1")).value();
+    QTemporaryDir m_dir;
+    QString m_jwksFile;
+    QByteArray m_jwks;
 };
+
+namespace {
+
+const QString kIssuer = QStringLiteral("https://idp.example.test/");
+const QString kClient = QStringLiteral("app-1");
+
+qint64 now()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+} // namespace
+
+QStringList TestSessionctl::verifyLogout(const QStringList &extra) const
+{
+    return QStringList{QStringLiteral("token"),       QStringLiteral("verify-logout"),
+                       QStringLiteral("--issuer"),    kIssuer,
+                       QStringLiteral("--client-id"), kClient,
+                       QStringLiteral("--jwks"),      m_jwksFile} +
+           extra;
+}
 
 void TestSessionctl::decryptPrintsJson()
 {
@@ -335,6 +376,154 @@ void TestSessionctl::secretsNeverPrinted()
         QVERIFY(!r.err.contains(token.mid(60, 20)));
         QVERIFY(!r.out.contains(kSecret));
     }
+}
+
+// A key pair for the logout tokens; its public half as a JWKS file and document.
+void TestSessionctl::initTestCase()
+{
+    json::Array keys;
+    keys.push_back(m_key.publicJson());
+    json::Object doc;
+    doc.append("keys", std::move(keys));
+    const std::string text = json::serialize(json::Value(std::move(doc)), json::Style::Compact);
+    m_jwks = QByteArray::fromStdString(text);
+    m_jwksFile = m_dir.filePath(QStringLiteral("jwks.json"));
+    QFile file(m_jwksFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(m_jwks);
+    file.close();
+}
+
+void TestSessionctl::verifyLogoutAcceptsValidTokens()
+{
+    // sub and sid: the claims on stdout, what it would do on stderr.
+    const QByteArray token = test::signJwt(test::logoutTokenClaims(kIssuer, kClient, now()), m_key, "logout+jwt");
+    const Run r = sessionctl(verifyLogout({QString::fromLatin1(token)}));
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains("valid logout token: ends session sid-a1 of alice"), r.err.constData());
+    auto claims = json::parse(r.out);
+    QVERIFY(claims.ok());
+    QCOMPARE(claims->get("sub")->toQString(), QStringLiteral("alice"));
+    QCOMPARE(claims->get("iss")->toQString(), kIssuer);
+
+    // sub only, pasted as the back-channel request body on stdin.
+    json::Object subOnly = test::logoutTokenClaims(kIssuer, kClient, now());
+    subOnly.remove("sid");
+    const QByteArray body = "logout_token=" + test::signJwt(subOnly, m_key, "logout+jwt") + "&state=x";
+    const Run fromBody = sessionctl(verifyLogout({QStringLiteral("-")}), {}, body);
+    QCOMPARE(fromBody.exitCode, 0);
+    QVERIFY2(fromBody.err.contains("logs alice out everywhere"), fromBody.err.constData());
+
+    // sid only, from a file.
+    json::Object sidOnly = test::logoutTokenClaims(kIssuer, kClient, now());
+    sidOnly.remove("sub");
+    QFile tokenFile(m_dir.filePath(QStringLiteral("token.jwt")));
+    QVERIFY(tokenFile.open(QIODevice::WriteOnly));
+    tokenFile.write(test::signJwt(sidOnly, m_key, nullptr) + "\n");
+    tokenFile.close();
+    const Run fromFile = sessionctl(verifyLogout({QLatin1Char('@') + tokenFile.fileName()}));
+    QCOMPARE(fromFile.exitCode, 0);
+    QVERIFY2(fromFile.err.contains("ends session sid-a1"), fromFile.err.constData());
+}
+
+void TestSessionctl::verifyLogoutRejections_data()
+{
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QByteArray>("rule");
+    auto with = [this](auto edit) {
+        json::Object c = test::logoutTokenClaims(kIssuer, kClient, now());
+        edit(c);
+        return test::signJwt(c, m_key, "logout+jwt");
+    };
+    const auto valid = test::logoutTokenClaims(kIssuer, kClient, now());
+    QTest::newRow("foreign key") << test::signJwt(valid, m_otherKey, "logout+jwt") << QStringList()
+                                 << QByteArray("signature");
+    QTest::newRow("algorithm not accepted")
+        << test::signJwt(valid, m_key, "logout+jwt")
+        << QStringList{QStringLiteral("--algorithms"), QStringLiteral("ES256,PS256")} << QByteArray("signature");
+    QTest::newRow("wrong iss") << with([](json::Object &c) { c.set("iss", "https://evil.test/"); }) << QStringList()
+                               << QByteArray("iss");
+    QTest::newRow("wrong aud") << with([](json::Object &c) { c.set("aud", "other"); }) << QStringList()
+                               << QByteArray("aud");
+    QTest::newRow("nonce") << with([](json::Object &c) { c.append("nonce", "n"); }) << QStringList()
+                           << QByteArray("nonce");
+    QTest::newRow("too old for --max-age")
+        << with([](json::Object &c) { c.set("iat", std::int64_t(now() - 200)); })
+        << QStringList{QStringLiteral("--max-age"), QStringLiteral("100")} << QByteArray("iat");
+    QTest::newRow("not a JWT") << QByteArray("not.a-jwt") << QStringList() << QByteArray("format");
+}
+
+void TestSessionctl::verifyLogoutRejections()
+{
+    QFETCH(QByteArray, token);
+    QFETCH(QStringList, extra);
+    QFETCH(QByteArray, rule);
+    const Run r = sessionctl(verifyLogout(extra + QStringList{QString::fromLatin1(token)}));
+    QCOMPARE(r.exitCode, 4);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(lineCount(r.err), 1);
+    QVERIFY2(r.err.startsWith("sessionctl: verify-logout: logout token refused: " + rule), r.err.constData());
+}
+
+void TestSessionctl::verifyLogoutWithJwksUrl()
+{
+    QHttpServer server;
+    int requests = 0;
+    server.route(QStringLiteral("/jwks"), [&] {
+        ++requests;
+        return QHttpServerResponse(QByteArrayLiteral("application/json"), m_jwks);
+    });
+    const quint16 port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    const QString url = QStringLiteral("http://127.0.0.1:%1/jwks").arg(port);
+    const QByteArray token = test::signJwt(test::logoutTokenClaims(kIssuer, kClient, now()), m_key, "logout+jwt");
+    // sessionctl runs in another process while this one serves the JWKS: run it asynchronously.
+    QProcess p;
+    p.start(test::binaryPath(QStringLiteral("bin/sessionctl")),
+            {QStringLiteral("token"), QStringLiteral("verify-logout"), QStringLiteral("--issuer"), kIssuer,
+             QStringLiteral("--client-id"), kClient, QStringLiteral("--jwks"), url, QString::fromLatin1(token)});
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(requests, 1);
+    QVERIFY(p.readAllStandardError().contains("valid logout token"));
+}
+
+void TestSessionctl::verifyLogoutErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QByteArray>("message");
+    const QString token =
+        QString::fromLatin1(test::signJwt(test::logoutTokenClaims(kIssuer, kClient, now()), m_key, "logout+jwt"));
+    const QStringList base{QStringLiteral("token"),       QStringLiteral("verify-logout"),
+                           QStringLiteral("--issuer"),    kIssuer,
+                           QStringLiteral("--client-id"), kClient};
+    QTest::newRow("no --jwks") << base + QStringList{token} << 1
+                               << QByteArray("needs --issuer, --client-id and --jwks");
+    QTest::newRow("JWKS file missing") << base + QStringList{QStringLiteral("--jwks"),
+                                                             QStringLiteral("/nonexistent/jwks.json"), token}
+                                       << 1 << QByteArray("cannot read the JWKS file");
+    QTest::newRow("JWKS file not JSON") << base + QStringList{QStringLiteral("--jwks"),
+                                                              test::sourcePath(QStringLiteral("README.md")), token}
+                                        << 3 << QByteArray("the JWKS file is not usable");
+    QTest::newRow("JWKS URL unreachable")
+        << base + QStringList{QStringLiteral("--jwks"), QStringLiteral("http://127.0.0.1:9/jwks"), token} << 5
+        << QByteArray("Connection refused");
+    QTest::newRow("unknown algorithm") << base + QStringList{QStringLiteral("--jwks"), QStringLiteral("/dev/null"),
+                                                             QStringLiteral("--algorithms"), QStringLiteral("none"),
+                                                             token}
+                                       << 1 << QByteArray("unknown signature algorithm");
+}
+
+void TestSessionctl::verifyLogoutErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QByteArray, message);
+    const Run r = sessionctl(args);
+    QCOMPARE(r.exitCode, exitCode);
+    QVERIFY2(r.err.contains(message), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSessionctl)

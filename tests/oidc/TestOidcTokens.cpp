@@ -14,6 +14,7 @@
 #include "stores/memory/MemoryStateStore.h"
 #include "stores/memory/MemoryTransactionStore.h"
 #include "tests/stores/StoreTestSupport.h"
+#include "tests/support/TestSupport.h"
 
 #include <QtTest>
 
@@ -28,24 +29,12 @@ const char kEvent[] = "http://schemas.openid.net/event/backchannel-logout";
 
 QByteArray b64json(const json::Object &o)
 {
-    const std::string s = json::serialize(json::Value(o), json::Style::Compact);
-    return crypto::base64UrlEncode(QByteArrayView(s.data(), qsizetype(s.size())));
+    return test::base64UrlJson(o);
 }
 
 json::Object logoutClaims(qint64 now)
 {
-    json::Object events;
-    events.append(kEvent, json::Object());
-    json::Object c;
-    c.append("iss", kIssuer);
-    c.append("aud", kClient);
-    c.append("iat", std::int64_t(now));
-    c.append("exp", std::int64_t(now + 120));
-    c.append("jti", crypto::base64UrlEncode(crypto::randomBytes(12)).toStdString());
-    c.append("sub", "alice");
-    c.append("sid", "sid-a1");
-    c.append("events", std::move(events));
-    return c;
+    return test::logoutTokenClaims(kIssuer, kClient, now);
 }
 
 // The claims of a valid ID token for kClient, nonce "n-1", access token "the-access-token".
@@ -121,13 +110,7 @@ void TestOidcTokens::initTestCase()
 
 QByteArray TestOidcTokens::sign(const json::Object &claims, const char *typ) const
 {
-    json::Object header;
-    if (typ)
-        header.append("typ", typ);
-    const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
-    return jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
-                           QByteArrayView(payload.data(), qsizetype(payload.size())), m_key)
-        .value();
+    return test::signJwt(claims, m_key, typ);
 }
 
 QList<std::pair<const char *, QByteArray>> TestOidcTokens::forgedSignatures(const json::Object &claims,

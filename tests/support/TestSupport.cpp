@@ -1,5 +1,11 @@
 #include "TestSupport.h"
 
+#include "core/crypto/Base64Url.h"
+#include "core/crypto/Random.h"
+#include "core/jose/Jwk.h"
+#include "core/jose/Jws.h"
+#include "core/json/Json.h"
+
 #include <QtGlobal>
 
 namespace si::test {
@@ -34,6 +40,43 @@ QString binaryPath(const QString &relative)
 bool servicesRequired()
 {
     return qEnvironmentVariable("SI_REQUIRE_SERVICES") == QLatin1String("1");
+}
+
+} // namespace si::test
+
+namespace si::test {
+
+json::Object logoutTokenClaims(const QString &issuer, const QString &clientId, qint64 now)
+{
+    json::Object events;
+    events.append("http://schemas.openid.net/event/backchannel-logout", json::Object());
+    json::Object c;
+    c.append("iss", issuer);
+    c.append("aud", clientId);
+    c.append("iat", std::int64_t(now));
+    c.append("exp", std::int64_t(now + 120));
+    c.append("jti", crypto::base64UrlEncode(crypto::randomBytes(12)).toStdString());
+    c.append("sub", "alice");
+    c.append("sid", "sid-a1");
+    c.append("events", std::move(events));
+    return c;
+}
+
+QByteArray signJwt(const json::Object &claims, const jose::Jwk &key, const char *typ)
+{
+    json::Object header;
+    if (typ)
+        header.append("typ", typ);
+    const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
+    return jose::Jws::sign(jose::SignatureAlgorithm::RS256, header,
+                           QByteArrayView(payload.data(), qsizetype(payload.size())), key)
+        .value();
+}
+
+QByteArray base64UrlJson(const json::Object &object)
+{
+    const std::string s = json::serialize(json::Value(object), json::Style::Compact);
+    return crypto::base64UrlEncode(QByteArrayView(s.data(), qsizetype(s.size())));
 }
 
 } // namespace si::test

@@ -13,3 +13,22 @@ QString binaryPath(const QString &relative);
 bool servicesRequired();
 
 } // namespace si::test
+
+namespace si::json {
+class Object;
+}
+namespace si::jose {
+class Jwk;
+}
+
+namespace si::test {
+
+// The claims of a valid back-channel logout token from `issuer` for `clientId` (fresh jti, iat
+// now, exp in two minutes, the logout event, sub "alice", sid "sid-a1").
+json::Object logoutTokenClaims(const QString &issuer, const QString &clientId, qint64 now);
+// `claims` signed RS256 with `key` (whose kid goes in the header), with `typ` when given.
+QByteArray signJwt(const json::Object &claims, const jose::Jwk &key, const char *typ);
+// base64url of the compact JSON of `object` (for hand-made JWT parts).
+QByteArray base64UrlJson(const json::Object &object);
+
+} // namespace si::test
