@@ -37,10 +37,12 @@ public:
                                                                std::shared_ptr<const TransactionCodec> codec);
     Result<std::unique_ptr<DenyList>> denyList(const StoreUrl &url, Clock clock = systemClock);
 
-private:
+    // The connection (and worker thread) that stores on `url` share; the inspector reads through it.
     Result<std::shared_ptr<SqlBackend>> sqlBackend(const StoreUrl &url);
     std::shared_ptr<RedisBackend> redisBackend(const StoreUrl &url);
+    std::shared_ptr<MemorySessionTable> memoryTable() const { return m_memory; }
 
+private:
     StoreOptions m_options;
     std::map<QString, std::weak_ptr<SqlBackend>> m_sql;
     std::map<QString, std::weak_ptr<RedisBackend>> m_redis;

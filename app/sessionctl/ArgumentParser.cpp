@@ -12,11 +12,9 @@ bool ArgumentParser::parse(const QStringList &arguments)
     bool optionsEnded = false;
     for (qsizetype i = 0; i < arguments.size(); ++i) {
         const QString &arg = arguments.at(i);
-        if (optionsEnded || arg == QLatin1String("-") || !arg.startsWith(QLatin1String("--"))) {
-            if (!optionsEnded && arg.startsWith(QLatin1Char('-')) && arg != QLatin1String("-")) {
-                m_error = QStringLiteral("unknown option %1").arg(arg);
-                return false;
-            }
+        // There are no one-letter options, so "-…" is a positional: "-" (stdin) or a session id
+        // (base64url ids may start with '-').
+        if (optionsEnded || !arg.startsWith(QLatin1String("--"))) {
             m_positionals << arg;
             continue;
         }

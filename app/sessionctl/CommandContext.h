@@ -18,6 +18,8 @@ public:
     {}
 
     const ArgumentParser &args() const { return m_args; }
+    // The positionals after the command words.
+    QStringList arguments() const { return m_args.positionals().mid(m_first); }
 
     // Secrets from --secret-file, else $SI_SECRET_FILE, else $SI_SECRET (comma-separated).
     // Never from the command line itself (it would show in `ps` and shell history).

@@ -5,6 +5,7 @@
 #include "CookieCommands.h"
 #include "CryptoCommands.h"
 #include "ExitCode.h"
+#include "StoreCommands.h"
 #include "TokenCommands.h"
 #include "core/platform/Hardening.h"
 
@@ -35,6 +36,38 @@ Commands:
                                            ES256, EdDSA)
            [--max-age SECONDS]             how old iat may be (default 300)
 
+Stores (sessionctl --store URL [store options] COMMAND):
+  list [--limit N] [--cursor C] [--json]  a page of sessions (keyset/SCAN paging)
+  show ID [--reveal] [--json]             one session decoded; tokens masked unless --reveal
+  find --sub S | --sid S | --email E [--iss I] [--json]
+                                          a user's sessions (index lookup, else a scan)
+  delete ID...                            delete sessions
+  delete FILTER (--dry-run | --yes)       bulk delete; --dry-run lists exactly what would go
+  revoke --sub S | --sid S [--iss I]      log a user out everywhere / end one IdP session
+  expire ID --at TIME | --in DURATION     bring a session's end forward
+  stats [--json]                          totals, creation per day, expiries, top users, sizes
+  export [--format jsonl|csv] [FILTER] [--no-redact]
+                                          every session, streamed; tokens masked by default
+  seed --count N [--users U] [--seed S]   realistic synthetic sessions (the store's layout)
+  audit [--since TIME|DURATION] [--json]  the audit log of writes (no --store needed)
+
+  FILTER: --created-before T --created-after T --idle-for D --expires-within D
+          --larger-than BYTES --with-issuer I --with-sub S --email-domain D --undecryptable
+  TIME: 2026-05-01, 2026-05-01T10:00:00Z or unix seconds; DURATION: 90s, 15m, 2h, 7d, 1w
+
+Store options:
+  --store URL           sqlite:PATH, redis://[user@]host:port/db, rediss://…?cacert=PATH,
+                        redis+cluster://host:port,…, postgresql://user@host:port/db?sslmode=…
+  --cookie-header H|-   a pasted Cookie header instead of a store (read-only)
+  --layout L            native, auth0-fastapi, starsessions, connect-redis (default: detected)
+  --read-only           refuse every write before it reaches the server (exit 6)
+  --prefix P            native namespace (si: for Redis, si_ for SQL)
+  --key-prefix P        key prefix of a peer layout (default starsessions., sess:)
+  --issuer I            the IdP's issuer, for sub/sid searches and revocation (or SI_ISSUER)
+  --store-password-file FILE   the store password (or SI_STORE_PASSWORD), kept out of URLs
+  --audit-log FILE      where writes are recorded (default: $SI_AUDIT_LOG or
+                        ~/.local/share/session-inspector/audit.jsonl)
+
 Salts: _a0_session (session state), _a0_tx:<state> (login transaction), mfa_token.
 
 Secrets (never on the command line):
@@ -58,6 +91,16 @@ const Command kCommands[] = {
     {"crypto decrypt", si::cli::runCryptoDecrypt},
     {"cookie decode", si::cli::runCookieDecode},
     {"token verify-logout", si::cli::runTokenVerifyLogout},
+    {"list", si::cli::runList},
+    {"show", si::cli::runShow},
+    {"find", si::cli::runFind},
+    {"delete", si::cli::runDelete},
+    {"revoke", si::cli::runRevoke},
+    {"expire", si::cli::runExpire},
+    {"stats", si::cli::runStats},
+    {"export", si::cli::runExport},
+    {"seed", si::cli::runSeed},
+    {"audit", si::cli::runAudit},
 };
 
 int main(int argc, char *argv[])
@@ -67,11 +110,17 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("sessionctl"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SI_VERSION));
 
-    si::cli::ArgumentParser parser(
-        {QStringLiteral("salt"), QStringLiteral("secret-file"), QStringLiteral("cookie-header"),
-         QStringLiteral("cookie-name"), QStringLiteral("issuer"), QStringLiteral("client-id"), QStringLiteral("jwks"),
-         QStringLiteral("algorithms"), QStringLiteral("max-age")},
-        {QStringLiteral("help"), QStringLiteral("version"), QStringLiteral("pretty"), QStringLiteral("as-is")});
+    QSet<QString> valueOptions{QStringLiteral("salt"),          QStringLiteral("secret-file"),
+                               QStringLiteral("cookie-header"), QStringLiteral("cookie-name"),
+                               QStringLiteral("client-id"),     QStringLiteral("jwks"),
+                               QStringLiteral("algorithms"),    QStringLiteral("max-age")};
+    QSet<QString> flags{QStringLiteral("help"), QStringLiteral("version"), QStringLiteral("pretty"),
+                        QStringLiteral("as-is")};
+    for (const QString &o : si::cli::storeValueOptions())
+        valueOptions.insert(o);
+    for (const QString &f : si::cli::storeFlags())
+        flags.insert(f);
+    si::cli::ArgumentParser parser(valueOptions, flags);
     QStringList arguments = QCoreApplication::arguments();
     arguments.removeFirst();
     if (!parser.parse(arguments))

@@ -67,6 +67,8 @@ Result<SessionRecord> SessionCodec::encode(const QString &id, const StateData &s
         record.subjectHash = m_indexKeys.hash(0, IndexKeys::Kind::Subject, who.issuer, who.sub);
     if (!who.sid.isEmpty())
         record.sessionHash = m_indexKeys.hash(0, IndexKeys::Kind::Session, who.issuer, who.sid);
+    if (!who.email.isEmpty())
+        record.emailHash = m_indexKeys.hash(0, IndexKeys::Kind::Email, {}, who.email.toLower());
     auto envelope = m_cipher->encryptJson(envelopeSalt(), state.toJson(), id);
     if (!envelope)
         return envelope.error();
@@ -92,6 +94,7 @@ SessionIdentity SessionCodec::identify(const StateData &state) const
         who.sub = state.user->sub();
         // The ID token's sid is what logout tokens carry; internal.sid equals it when the IdP sent one.
         who.sid = state.user->sid().value_or(state.internal.sid);
+        who.email = state.user->email().value_or(QString());
     }
     return who;
 }
@@ -103,6 +106,11 @@ bool SessionCodec::touch(SessionRecord &record) const
     record.lastActivity = now();
     record.expiresAt = qMin(record.absoluteExpiresAt, record.lastActivity + m_options.expiry.inactivitySeconds);
     return true;
+}
+
+QList<QByteArray> SessionCodec::emailHashes(QStringView email) const
+{
+    return m_indexKeys.hashes(IndexKeys::Kind::Email, {}, email.toString().toLower());
 }
 
 QList<QByteArray> SessionCodec::subjectHashes(QStringView issuer, QStringView sub) const

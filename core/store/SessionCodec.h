@@ -22,6 +22,7 @@ struct SessionRecord {
     qint64 expiresAt = 0;   // effective deadline: min(absolute, lastActivity + inactivity)
     QByteArray subjectHash; // IndexKeys hash of (iss, sub) under the writing secret; may be empty
     QByteArray sessionHash; // IndexKeys hash of (iss, sid); may be empty
+    QByteArray emailHash;   // IndexKeys hash of the lower-cased email (any issuer); may be empty
 };
 
 // Who a session belongs to, as revocation sees it.
@@ -29,6 +30,7 @@ struct SessionIdentity {
     QString issuer; // the user's "iss" claim, else the codec's default issuer
     QString sub;
     QString sid; // the ID token's sid, else internal.sid
+    QString email;
 };
 
 // What every native store shares: turning StateData into a SessionRecord and back, expiry rules,
@@ -64,6 +66,9 @@ public:
     // Index hashes under every secret, for revocation lookups.
     QList<QByteArray> subjectHashes(QStringView issuer, QStringView sub) const;
     QList<QByteArray> sessionHashes(QStringView issuer, QStringView sid) const;
+    // Email hashes are not issuer-scoped (support staff search by email without knowing the IdP)
+    // and ignore case.
+    QList<QByteArray> emailHashes(QStringView email) const;
 
     qint64 now() const { return m_options.clock(); }
     const ExpiryPolicy &expiry() const { return m_options.expiry; }

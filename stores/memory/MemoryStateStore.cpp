@@ -24,6 +24,7 @@ void MemoryStateStore::eraseLocked(QHash<QString, SessionRecord>::iterator it)
 {
     m_table->bySubject.remove(it->subjectHash, it.key());
     m_table->bySession.remove(it->sessionHash, it.key());
+    m_table->byEmail.remove(it->emailHash, it.key());
     m_table->records.erase(it);
 }
 
@@ -37,6 +38,7 @@ void MemoryStateStore::sweepLocked()
         if (it->expiresAt <= now) {
             m_table->bySubject.remove(it->subjectHash, it.key());
             m_table->bySession.remove(it->sessionHash, it.key());
+            m_table->byEmail.remove(it->emailHash, it.key());
             it = m_table->records.erase(it);
         } else {
             ++it;
@@ -53,6 +55,8 @@ void MemoryStateStore::putRecord(const SessionRecord &record)
         m_table->bySubject.insert(record.subjectHash, record.id);
     if (!record.sessionHash.isEmpty())
         m_table->bySession.insert(record.sessionHash, record.id);
+    if (!record.emailHash.isEmpty())
+        m_table->byEmail.insert(record.emailHash, record.id);
     m_table->records.insert(record.id, record);
 }
 

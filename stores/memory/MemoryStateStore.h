@@ -15,6 +15,7 @@ struct MemorySessionTable {
     QHash<QString, SessionRecord> records;
     QMultiHash<QByteArray, QString> bySubject;
     QMultiHash<QByteArray, QString> bySession;
+    QMultiHash<QByteArray, QString> byEmail;
     qint64 lastSweep = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "RedisStateStore.h"
 
 #include "RedisClient.h"
+#include "RedisKeys.h"
 #include "RedisScript.h"
 
 #include <QtConcurrent/QtConcurrentMap>
@@ -15,7 +16,7 @@ namespace {
 // Writes one session hash and its deadline as one step (a session never exists without a TTL).
 const RedisScript kWriteScript(R"lua(
 redis.call('HSET', KEYS[1], 'v', ARGV[1], 'k', ARGV[2], 'c', ARGV[3], 'l', ARGV[4], 'a', ARGV[5],
-           'e', ARGV[6], 'u', ARGV[7], 'd', ARGV[8])
+           'e', ARGV[6], 'u', ARGV[7], 'd', ARGV[8], 'm', ARGV[10])
 redis.call('PEXPIREAT', KEYS[1], ARGV[9])
 return 1
 )lua");
@@ -81,17 +82,17 @@ QString RedisStateStore::backendName() const
 
 QByteArray RedisStateStore::sessionKey(const QString &id) const
 {
-    return m_prefix + "s:" + id.toLatin1();
+    return RedisKeys::session(m_prefix, id);
 }
 
 QByteArray RedisStateStore::subjectKey(const QByteArray &hash) const
 {
-    return m_prefix + "u:" + hash;
+    return RedisKeys::subjectIndex(m_prefix, hash);
 }
 
 QByteArray RedisStateStore::sidKey(const QByteArray &hash) const
 {
-    return m_prefix + "d:" + hash;
+    return RedisKeys::sessionIndex(m_prefix, hash);
 }
 
 void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes,
@@ -101,8 +102,10 @@ void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &i
     // The index outlives every member: no session written now has a deadline past now + the
     // absolute lifetime, and older members have earlier ones.
     const QByteArray indexDeadlineMs = num((m_codec->now() + m_codec->expiry().absoluteSeconds) * 1000);
-    for (const QByteArray &key : {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
-                                  r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash)}) {
+    for (const QByteArray &key :
+         {r.subjectHash.isEmpty() ? QByteArray() : subjectKey(r.subjectHash),
+          r.sessionHash.isEmpty() ? QByteArray() : sidKey(r.sessionHash),
+          r.emailHash.isEmpty() ? QByteArray() : RedisKeys::emailIndex(m_prefix, r.emailHash)}) {
         if (key.isEmpty())
             continue;
         indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
@@ -111,7 +114,7 @@ void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &i
     sessions.append(
         kWriteScript.call({sessionKey(r.id)}, {r.envelope, r.keyId.toLatin1(), num(r.createdAt), num(r.lastActivity),
                                                num(r.absoluteExpiresAt), num(r.expiresAt), r.subjectHash, r.sessionHash,
-                                               num(r.expiresAt * 1000)}));
+                                               num(r.expiresAt * 1000), r.emailHash}));
 }
 
 Status RedisStateStore::checkReplies(const QList<RedisReply> &replies, const QString &what)
@@ -308,26 +311,9 @@ QFuture<Status> RedisStateStore::remove(const QString &id, std::shared_ptr<Store
         return QtFuture::makeReadyFuture(Status());
     return asStatus(m_backend->run<bool>([this, id](RedisClient &client, const CancelToken &) -> Result<bool> {
         const QByteArray key = sessionKey(id);
-        auto fields = client.command({{"HMGET", key, "u", "d"}, key});
-        if (!fields)
-            return fields.error();
-        auto deleted = client.command({{"DEL", key}, key});
-        if (!deleted)
-            return deleted.error();
-        if (deleted->isError())
-            return replyError(QStringLiteral("Redis refused the delete"), *deleted);
-        // Index entries after the session (a failure here leaves only a harmless dangling entry).
-        QList<RedisCommand> cleanup;
-        if (fields->elements.size() == 2) {
-            if (!fields->elements[0].string.isEmpty())
-                cleanup.append({{"ZREM", subjectKey(fields->elements[0].string), id.toLatin1()},
-                                subjectKey(fields->elements[0].string)});
-            if (!fields->elements[1].string.isEmpty())
-                cleanup.append(
-                    {{"ZREM", sidKey(fields->elements[1].string), id.toLatin1()}, sidKey(fields->elements[1].string)});
-        }
-        if (!cleanup.isEmpty())
-            (void)client.execute(cleanup);
+        auto removed = removeSessions(client, m_prefix, {id});
+        if (!removed)
+            return removed.error();
         return true;
     }));
 }

@@ -42,6 +42,9 @@ const QStringList kMigrations = {
                    " since BIGINT NOT NULL,"
                    " expires_at BIGINT NOT NULL);"
                    "CREATE INDEX %1denylist_expires ON %1denylist (expires_at)"),
+    // 3: the email index (keyed hash of the lower-cased email) for the inspector's search.
+    QStringLiteral("ALTER TABLE %1sessions ADD COLUMN email_hash TEXT;"
+                   "CREATE INDEX %1sessions_email ON %1sessions (email_hash)"),
 };
 
 bool isConnectionLoss(const QSqlError &error)

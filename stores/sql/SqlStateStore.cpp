@@ -77,7 +77,7 @@ QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &s
             if (auto s = db.transaction(); !s)
                 return s.error();
         }
-        constexpr qsizetype kRows = 200; // 2,000 bound values per statement
+        constexpr qsizetype kRows = 200; // 2,200 bound values per statement
         for (qsizetype start = 0; start < encoded.size(); start += kRows) {
             if (cancel.isCanceled()) {
                 db.rollback();
@@ -91,20 +91,20 @@ QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &s
             };
             for (qsizetype i = start; i < end; ++i) {
                 const SessionRecord &r = encoded[i].value();
-                rows << QStringLiteral("(?,?,?,?,?,?,?,?,?,?)");
+                rows << QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?)");
                 values << r.id << QString::fromLatin1(r.envelope) << r.keyId << r.createdAt << r.lastActivity
                        << r.absoluteExpiresAt << r.expiresAt << orNull(r.subjectHash) << orNull(r.sessionHash)
-                       << static_cast<int>(r.envelope.size());
+                       << orNull(r.emailHash) << static_cast<int>(r.envelope.size());
             }
             const QString sql =
                 QStringLiteral("INSERT INTO %1 (id, envelope, key_id, created_at, last_activity, absolute_expires_at,"
-                               " expires_at, subject_hash, session_hash, size) VALUES %2"
+                               " expires_at, subject_hash, session_hash, email_hash, size) VALUES %2"
                                " ON CONFLICT (id) DO UPDATE SET envelope = excluded.envelope,"
                                " key_id = excluded.key_id, created_at = excluded.created_at,"
                                " last_activity = excluded.last_activity,"
                                " absolute_expires_at = excluded.absolute_expires_at, expires_at = excluded.expires_at,"
                                " subject_hash = excluded.subject_hash, session_hash = excluded.session_hash,"
-                               " size = excluded.size")
+                               " email_hash = excluded.email_hash, size = excluded.size")
                     .arg(db.table("sessions"), rows.join(QLatin1Char(',')));
             if (auto s = db.exec(sql, values); !s) {
                 if (batch)

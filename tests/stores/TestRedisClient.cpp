@@ -288,7 +288,7 @@ void TestRedisClient::noClearTextIdentifiersInKeysOrFields()
     RedisConnection raw(endpointOf(url));
     auto keys = raw.command({"KEYS", (prefix + QStringLiteral("*")).toLatin1()});
     QVERIFY(keys.ok());
-    QCOMPARE(keys->elements.size(), 3); // session, sub index, sid index
+    QCOMPARE(keys->elements.size(), 4); // session, sub index, sid index, email index
     QStringList dump;
     for (const RedisReply &key : keys->elements) {
         dump << QString::fromLatin1(key.string);

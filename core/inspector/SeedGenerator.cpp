@@ -1,0 +1,209 @@
+#include "SeedGenerator.h"
+
+#include "../crypto/Base64Url.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+
+namespace si::inspector {
+
+namespace {
+
+const char *const kFirstNames[] = {"Zoë",   "Ann",     "Bruno", "Chidi", "Dana",  "Émile", "Farah",  "Gustav",
+                                   "Hana",  "Ivan",    "Jun",   "Kemal", "Lena",  "Mateo", "Nia",    "Oskar",
+                                   "Priya", "Quentin", "Rosa",  "Sven",  "Tariq", "Uma",   "Viktor", "Wen"};
+const char *const kLastNames[] = {"Kowalski", "Okafor", "Lindqvist", "Martínez", "Nakamura", "Schäfer",
+                                  "Haddad",   "Novak",  "O'Brien",   "Petrov",   "Rossi",    "Singh",
+                                  "Tanaka",   "Weber",  "Yilmaz",    "Zhang"};
+const char *const kDomains[] = {"example.com", "example.org", "corp.example", "mail.example.net"};
+const char *const kApis[] = {"https://api.example.com/",     "https://billing.example.com/",
+                             "https://reports.example.com/", "https://files.example.com/",
+                             "https://admin.example.com/",   "https://search.example.com/"};
+
+QByteArray bytes(QRandomGenerator &rng, qsizetype n)
+{
+    QByteArray out(n, Qt::Uninitialized);
+    for (qsizetype i = 0; i < n; ++i)
+        out[i] = static_cast<char>(rng.bounded(256));
+    return out;
+}
+
+QString b64(QRandomGenerator &rng, qsizetype n)
+{
+    return QString::fromLatin1(crypto::base64UrlEncode(bytes(rng, n)));
+}
+
+// header.payload.signature with a 2048-bit-sized random signature.
+QString rs256Shaped(QRandomGenerator &rng, const json::Object &claims)
+{
+    static const QByteArray header =
+        crypto::base64UrlEncode(QByteArray(R"({"alg":"RS256","typ":"JWT","kid":"k-2026-03"})"));
+    const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
+    return QString::fromLatin1(header + '.' +
+                               crypto::base64UrlEncode(QByteArrayView(payload.data(), qsizetype(payload.size()))) +
+                               '.' + crypto::base64UrlEncode(bytes(rng, 256)));
+}
+
+QString isoUtc(qint64 t)
+{
+    return QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+SeedGenerator::SeedGenerator(Options options)
+    : m_options(std::move(options))
+{
+    if (m_options.now == 0)
+        m_options.now = QDateTime::currentSecsSinceEpoch();
+    if (m_options.users < 1)
+        m_options.users = 1;
+}
+
+QString SeedGenerator::subject(qint64 user) const
+{
+    // auth0 database users look like "auth0|" + 24 hex digits.
+    const quint64 high = 0x6561c0ffee00ULL + quint64(user) / 4096;
+    const quint64 low = ((quint64(user) + 1) * 0x9e3779b97f4a7c15ULL) >> 16;
+    return QStringLiteral("auth0|%1%2")
+        .arg(high, 12, 16, QLatin1Char('0'))
+        .arg(low & 0xffffffffffffULL, 12, 16, QLatin1Char('0'));
+}
+
+QString SeedGenerator::email(qint64 user) const
+{
+    const char *first = kFirstNames[user % std::size(kFirstNames)];
+    const char *last = kLastNames[(user / std::size(kFirstNames)) % std::size(kLastNames)];
+    QString local = QString::fromUtf8(first).toLower() + QLatin1Char('.') + QString::fromUtf8(last).toLower();
+    local.remove(QLatin1Char('\''));
+    // Plain ASCII addresses: fold the accents the names carry.
+    local = local.normalized(QString::NormalizationForm_D);
+    local.removeIf([](QChar c) { return c.category() == QChar::Mark_NonSpacing; });
+    return QStringLiteral("%1%2@%3").arg(local).arg(user).arg(QLatin1String(kDomains[user % std::size(kDomains)]));
+}
+
+SeedGenerator::Session SeedGenerator::session(qint64 index, SessionLayout::Kind layout) const
+{
+    QRandomGenerator rng(m_options.seed * 2654435761u ^ quint32(index) ^ quint32(index >> 32) * 40503u);
+    Session s;
+    // Most users hold a few sessions; one in a hundred (shared test and kiosk accounts) holds ten
+    // percent of all of them.
+    const qint64 heavy = qMax<qint64>(1, m_options.users / 100);
+    s.user = rng.bounded(10) == 0 ? qint64(rng.bounded(quint32(heavy))) : qint64(rng.bounded(quint32(m_options.users)));
+    const qint64 now = m_options.now;
+    // Created somewhere in the past lifetime (minus a minute, so it is still alive), active since.
+    s.createdAt = now - 60 - qint64(rng.bounded(quint32(qMax<qint64>(1, m_options.lifetime - 120))));
+    s.lastActivity = s.createdAt + qint64(rng.bounded(quint32(qMax<qint64>(1, now - s.createdAt))));
+    s.expiresAt = s.createdAt + m_options.lifetime;
+    switch (layout) {
+    case SessionLayout::Kind::Starsessions:
+        s.id = QString::fromLatin1(bytes(rng, 16).toHex());
+        break;
+    case SessionLayout::Kind::ConnectRedis:
+        s.id = b64(rng, 24);
+        break;
+    default:
+        s.id = b64(rng, 16); // 128 bits, as SessionCodec::newSessionId
+        break;
+    }
+
+    const QString sub = subject(s.user);
+    const QString sid = b64(rng, 12);
+    const char *first = kFirstNames[s.user % std::size(kFirstNames)];
+    const char *last = kLastNames[(s.user / std::size(kFirstNames)) % std::size(kLastNames)];
+    json::Object claims;
+    claims.append("given_name", QString::fromUtf8(first));
+    claims.append("family_name", QString::fromUtf8(last));
+    claims.append("nickname", QString::fromUtf8(first).toLower());
+    claims.append("name", QStringLiteral("%1 %2").arg(QString::fromUtf8(first), QString::fromUtf8(last)));
+    claims.append("picture", QStringLiteral("https://cdn.example.com/avatars/%1.png").arg(s.user));
+    claims.append("updated_at", isoUtc(s.createdAt - 86400));
+    claims.append("email", email(s.user));
+    claims.append("email_verified", s.user % 7 != 0);
+    claims.append("iss", m_options.issuer);
+    claims.append("aud", "app-7Hq2");
+    claims.append("iat", std::int64_t(s.createdAt));
+    claims.append("exp", std::int64_t(s.createdAt + 36000));
+    claims.append("sub", sub);
+    claims.append("sid", sid);
+    s.state.user = UserClaims::fromIdTokenClaims(claims);
+    json::Object idClaims = claims;
+    idClaims.append("nonce", b64(rng, 16));
+    s.state.idToken = rs256Shaped(rng, idClaims);
+    s.state.refreshToken = QStringLiteral("v1.M") + b64(rng, 48);
+    // Most users call one API; a few call many (their sessions outgrow one cookie).
+    const int apis = rng.bounded(100) < 3 ? int(std::size(kApis)) : 1 + int(rng.bounded(100) < 20);
+    for (int a = 0; a < apis; ++a) {
+        json::Object at;
+        at.append("iss", m_options.issuer);
+        at.append("sub", sub);
+        at.append("aud", kApis[a]);
+        at.append("iat", std::int64_t(s.lastActivity));
+        at.append("exp", std::int64_t(s.lastActivity + 86400));
+        at.append("scope", "openid profile email offline_access read:orders");
+        TokenSet set;
+        set.audience = QString::fromLatin1(kApis[a]);
+        set.accessToken = rs256Shaped(rng, at);
+        set.scope = QStringLiteral("openid profile email offline_access read:orders");
+        set.expiresAt = s.lastActivity + 86400;
+        s.state.tokenSets << set;
+    }
+    s.state.domain = m_options.issuer;
+    s.state.internal.sid = sid;
+    s.state.internal.createdAt = s.createdAt;
+    return s;
+}
+
+json::Value SeedGenerator::document(const Session &s, SessionLayout::Kind layout) const
+{
+    switch (layout) {
+    case SessionLayout::Kind::Native:
+    case SessionLayout::Kind::Auth0Fastapi:
+    case SessionLayout::Kind::Auth0Cookie:
+        return s.state.toJson();
+    case SessionLayout::Kind::Starsessions: {
+        // What an Authlib + starsessions app keeps: the userinfo and the token response.
+        json::Object doc;
+        doc.append("user", s.state.user->claims);
+        json::Object token;
+        token.append("access_token", s.state.tokenSets.first().accessToken);
+        token.append("token_type", "Bearer");
+        token.append("id_token", s.state.idToken.value_or(QString()));
+        token.append("refresh_token", s.state.refreshToken.value_or(QString()));
+        token.append("expires_at", std::int64_t(s.state.tokenSets.first().expiresAt));
+        doc.append("token", std::move(token));
+        json::Object meta;
+        meta.append("lifetime", std::int64_t(m_options.lifetime));
+        meta.append("created", double(s.createdAt) + 0.25);
+        meta.append("last_access", double(s.lastActivity) + 0.5);
+        doc.append("__metadata__", std::move(meta));
+        return json::Value(std::move(doc));
+    }
+    case SessionLayout::Kind::ConnectRedis: {
+        // express-session with passport (openid-client strategy): claims and tokens under passport.user.
+        json::Object cookie;
+        cookie.append("originalMaxAge", std::int64_t(m_options.lifetime * 1000));
+        cookie.append("expires", isoUtc(s.expiresAt));
+        cookie.append("secure", true);
+        cookie.append("httpOnly", true);
+        cookie.append("path", "/");
+        cookie.append("sameSite", "lax");
+        json::Object user = s.state.user->claims;
+        json::Object tokens;
+        tokens.append("id_token", s.state.idToken.value_or(QString()));
+        tokens.append("access_token", s.state.tokenSets.first().accessToken);
+        tokens.append("refresh_token", s.state.refreshToken.value_or(QString()));
+        tokens.append("expires_at", std::int64_t(s.state.tokenSets.first().expiresAt));
+        user.append("tokenset", std::move(tokens));
+        json::Object passport;
+        passport.append("user", std::move(user));
+        json::Object doc;
+        doc.append("cookie", std::move(cookie));
+        doc.append("passport", std::move(passport));
+        return json::Value(std::move(doc));
+    }
+    }
+    return {};
+}
+
+} // namespace si::inspector

@@ -1,0 +1,17 @@
+#include "SessionSource.h"
+
+namespace si::inspector {
+
+QFuture<Result<QStringList>> SessionSource::lookup(IndexKeys::Kind, const QList<QByteArray> &)
+{
+    return QtFuture::makeReadyFuture(
+        Result<QStringList>(makeError(ErrorCode::Unsupported, QStringLiteral("this store has no session indexes"))));
+}
+
+QFuture<Status> SessionSource::write(const QList<RawSession> &)
+{
+    return QtFuture::makeReadyFuture(
+        Status(makeError(ErrorCode::Unsupported, QStringLiteral("this store cannot be written in this layout"))));
+}
+
+} // namespace si::inspector

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "../Result.h"
+#include "../store/IndexKeys.h"
+
+#include <QByteArray>
+#include <QFuture>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace si::inspector {
+
+// One stored session as the store holds it, before any decoding.
+struct RawSession {
+    QString id;       // the session id: the key without the layout's prefix, or the row id
+    QByteArray value; // as stored: an envelope, JSON, or a peer's ciphertext
+    // What the store knows besides the value (0 = unknown or none).
+    qint64 createdAt = 0;
+    qint64 lastActivity = 0;
+    qint64 expiresAt = 0;   // when the store drops it (Redis TTL, SQL expires_at)
+    QString keyId;          // native: which secret wrote it
+    QByteArray subjectHash; // native: the keyed hash of (iss, sub), for statistics without decrypting
+};
+
+struct RawPage {
+    QList<RawSession> sessions;
+    QString nextCursor; // empty when the listing is complete
+};
+
+struct SessionCount {
+    qint64 value = 0;
+    bool exact = true; // false: an estimate (Redis: keyspace size times the sampled share)
+};
+
+// What a support tool needs from a session store, whatever its layout: raw records, paged and
+// streamed, and the few writes an inspector performs. Implementations live in stores/ (Redis,
+// SQL, memory, a pasted cookie) and run on the store's worker thread.
+//
+// Writes here do not check read-only profiles or write audit entries: SessionBackend does, and
+// it is the only caller meant for user actions.
+class SessionSource {
+public:
+    virtual ~SessionSource() = default;
+
+    // "redis://127.0.0.1:6379/0 (keys starsessions.*)" — never a password.
+    virtual QString describe() const = 0;
+    virtual QString backendName() const = 0;
+
+    virtual QFuture<Result<SessionCount>> count() = 0;
+    // Up to `limit` sessions after `cursor` (empty: the start), in the store's own order (SQL: by
+    // id, keyset — a page deep in the listing costs what the first does; Redis: SCAN order over
+    // every primary, which may repeat a key that moved during the scan). Expired sessions are left out.
+    virtual QFuture<Result<RawPage>> page(const QString &cursor, int limit) = 0;
+    // The sessions that exist among `ids`, in no particular order (missing and expired ones left out).
+    virtual QFuture<Result<QList<RawSession>>> loadMany(const QStringList &ids) = 0;
+    // Deletes the sessions (and, natively, their index entries); returns how many existed.
+    virtual QFuture<Result<qsizetype>> remove(const QStringList &ids) = 0;
+    // Moves the session's end to `at` (unix seconds); false when it does not exist.
+    virtual QFuture<Result<bool>> expireAt(const QString &id, qint64 at) = 0;
+
+    // Native layout: the ids indexed under any of `hashes` (IndexKeys) — no scan, no decryption.
+    virtual bool hasIndexes() const { return false; }
+    virtual QFuture<Result<QStringList>> lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes);
+
+    // Calls `sink` with every session, `batchSize` at a time, on the source's worker thread, until
+    // the end or until `sink` returns false. Returns how many sessions were delivered.
+    // Canceling the future stops the scan between batches.
+    using Sink = std::function<bool(QList<RawSession> &&batch)>;
+    virtual QFuture<Result<qint64>> scan(Sink sink, int batchSize) = 0;
+
+    // Stores sessions as given (seeding, imports in a peer's layout). Native stores are written
+    // through their StateStore instead, which maintains the indexes.
+    virtual QFuture<Status> write(const QList<RawSession> &sessions);
+};
+
+} // namespace si::inspector

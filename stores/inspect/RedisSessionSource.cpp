@@ -1,0 +1,429 @@
+#include "RedisSessionSource.h"
+
+#include "stores/redis/RedisKeys.h"
+#include "stores/redis/RedisScript.h"
+
+#include <QDateTime>
+
+namespace si::stores {
+
+using inspector::RawPage;
+using inspector::RawSession;
+using inspector::SessionCount;
+
+namespace {
+
+// Brings a native session's end forward: both deadlines, and the key's expiry.
+const RedisScript kExpireScript(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local at = tonumber(ARGV[1])
+redis.call('HSET', KEYS[1], 'e', ARGV[1])
+local a = tonumber(redis.call('HGET', KEYS[1], 'a'))
+if a == nil or a > at then redis.call('HSET', KEYS[1], 'a', ARGV[1]) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1
+)lua");
+
+QByteArray globEscaped(const QByteArray &text)
+{
+    QByteArray out;
+    for (char c : text) {
+        if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\')
+            out.append('\\');
+        out.append(c);
+    }
+    return out;
+}
+
+qint64 nowSeconds()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+struct ScanCursor {
+    qsizetype primary = 0;
+    QByteArray cursor = "0";
+};
+
+std::optional<ScanCursor> parseCursor(const QString &text)
+{
+    if (text.isEmpty())
+        return ScanCursor{};
+    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    bool ok1 = false, ok2 = false;
+    ScanCursor c;
+    c.primary = text.left(colon).toLongLong(&ok1);
+    const QString rest = text.mid(colon + 1);
+    rest.toULongLong(&ok2);
+    c.cursor = rest.toLatin1();
+    if (colon < 1 || !ok1 || !ok2 || c.primary < 0)
+        return std::nullopt;
+    return c;
+}
+
+Error badCursor()
+{
+    return makeError(ErrorCode::InvalidArgument, QStringLiteral("not a listing cursor of this store"));
+}
+
+// One SCAN step on `node`: the keys it returned and the next cursor ("0" at the end).
+Result<QPair<QByteArray, QList<QByteArray>>> scanStep(RedisConnection &node, const QByteArray &cursor,
+                                                      const QByteArray &match, int count)
+{
+    QList<QByteArray> args{"SCAN", cursor};
+    if (!match.isEmpty())
+        args << "MATCH" << match;
+    args << "COUNT" << QByteArray::number(count);
+    auto reply = node.command(args);
+    if (!reply)
+        return reply.error();
+    if (reply->isError())
+        return redisReplyError(QStringLiteral("Redis refused SCAN"), *reply);
+    if (reply->elements.size() != 2)
+        return makeError(ErrorCode::MalformedInput, QStringLiteral("unexpected SCAN reply"));
+    QList<QByteArray> keys;
+    keys.reserve(reply->elements[1].elements.size());
+    for (const RedisReply &k : reply->elements[1].elements)
+        keys.append(k.string);
+    return qMakePair(reply->elements[0].string, keys);
+}
+
+} // namespace
+
+RedisSessionSource::RedisSessionSource(std::shared_ptr<RedisBackend> backend, Mode mode, QByteArray keyPrefix)
+    : m_backend(std::move(backend))
+    , m_mode(mode)
+    , m_keyPrefix(std::move(keyPrefix))
+{
+    if (m_mode == Mode::Native)
+        m_keyPrefix = m_backend->prefix() + "s:";
+}
+
+QString RedisSessionSource::describe() const
+{
+    return QStringLiteral("%1 (keys %2*)").arg(m_backend->url().redacted(), QString::fromLatin1(m_keyPrefix));
+}
+
+QString RedisSessionSource::backendName() const
+{
+    return m_backend->url().kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster")
+                                                                 : QStringLiteral("redis");
+}
+
+QByteArray RedisSessionSource::keyFor(const QString &id) const
+{
+    return m_keyPrefix + id.toUtf8();
+}
+
+QByteArray RedisSessionSource::pattern() const
+{
+    return globEscaped(m_keyPrefix) + '*';
+}
+
+Result<QList<RawSession>> RedisSessionSource::fetch(RedisClient &client, const QList<QByteArray> &keys) const
+{
+    QList<RedisCommand> commands;
+    commands.reserve(keys.size() * 2);
+    for (const QByteArray &key : keys) {
+        if (m_mode == Mode::Native) {
+            commands.append({{"HMGET", key, "v", "k", "c", "l", "e", "u"}, key});
+        } else {
+            commands.append({{"GET", key}, key});
+            commands.append({{"PTTL", key}, key});
+        }
+    }
+    auto replies = client.execute(commands);
+    if (!replies)
+        return replies.error();
+    QList<RawSession> out;
+    out.reserve(keys.size());
+    const qint64 now = nowSeconds();
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        RawSession s;
+        s.id = QString::fromUtf8(keys[i].mid(m_keyPrefix.size()));
+        if (m_mode == Mode::Native) {
+            const RedisReply &r = (*replies)[i];
+            if (r.isError())
+                return redisReplyError(QStringLiteral("Redis refused the read"), r);
+            if (r.elements.size() != 6 || r.elements[0].isNil())
+                continue; // gone (expired or deleted since it was listed), or not a session hash
+            s.value = r.elements[0].string;
+            s.keyId = QString::fromLatin1(r.elements[1].string);
+            s.createdAt = r.elements[2].string.toLongLong();
+            s.lastActivity = r.elements[3].string.toLongLong();
+            s.expiresAt = r.elements[4].string.toLongLong();
+            s.subjectHash = r.elements[5].string;
+            if (s.expiresAt > 0 && s.expiresAt <= now)
+                continue;
+        } else {
+            const RedisReply &value = (*replies)[2 * i];
+            const RedisReply &ttl = (*replies)[2 * i + 1];
+            if (value.isError()) {
+                if (value.string.startsWith("WRONGTYPE"))
+                    continue; // another kind of key under the same prefix
+                return redisReplyError(QStringLiteral("Redis refused the read"), value);
+            }
+            if (value.isNil())
+                continue;
+            s.value = value.string;
+            if (ttl.integer > 0)
+                s.expiresAt = now + (ttl.integer + 999) / 1000;
+        }
+        out.append(std::move(s));
+    }
+    return out;
+}
+
+QFuture<Result<SessionCount>> RedisSessionSource::count()
+{
+    return m_backend->run<SessionCount>([this](RedisClient &client, const CancelToken &) -> Result<SessionCount> {
+        auto nodes = client.primaries();
+        if (!nodes)
+            return nodes.error();
+        // Sample up to 20,000 keys per primary; if that covers its keyspace the count is exact.
+        constexpr qint64 kSample = 20000;
+        SessionCount out;
+        double estimate = 0;
+        for (RedisConnection *node : *nodes) {
+            auto size = node->command({"DBSIZE"});
+            if (!size)
+                return size.error();
+            qint64 sampled = 0, matched = 0;
+            QByteArray cursor = "0";
+            do {
+                auto step = scanStep(*node, cursor, {}, 1000);
+                if (!step)
+                    return step.error();
+                cursor = step->first;
+                for (const QByteArray &key : step->second) {
+                    ++sampled;
+                    if (key.startsWith(m_keyPrefix))
+                        ++matched;
+                }
+            } while (cursor != "0" && sampled < kSample);
+            if (cursor == "0") {
+                estimate += double(matched);
+            } else {
+                out.exact = false;
+                estimate += sampled > 0 ? double(size->integer) * double(matched) / double(sampled) : 0;
+            }
+        }
+        out.value = qRound64(estimate);
+        return out;
+    });
+}
+
+QFuture<Result<RawPage>> RedisSessionSource::page(const QString &cursorText, int limit)
+{
+    return m_backend->run<RawPage>(
+        [this, cursorText, limit](RedisClient &client, const CancelToken &cancel) -> Result<RawPage> {
+            auto cursor = parseCursor(cursorText);
+            if (!cursor)
+                return badCursor();
+            auto nodes = client.primaries();
+            if (!nodes)
+                return nodes.error();
+            QList<QByteArray> keys;
+            while (cursor->primary < nodes->size() && keys.size() < limit) {
+                if (cancel.isCanceled())
+                    return canceledError();
+                auto step = scanStep(*(*nodes)[cursor->primary], cursor->cursor, pattern(), qMax(limit, 10));
+                if (!step)
+                    return step.error();
+                keys += step->second;
+                cursor->cursor = step->first;
+                if (cursor->cursor == "0")
+                    ++cursor->primary;
+            }
+            auto sessions = fetch(client, keys);
+            if (!sessions)
+                return sessions.error();
+            RawPage out;
+            out.sessions = std::move(sessions.value());
+            if (cursor->primary < nodes->size())
+                out.nextCursor = QStringLiteral("%1:%2").arg(cursor->primary).arg(QString::fromLatin1(cursor->cursor));
+            return out;
+        });
+}
+
+QFuture<Result<QList<RawSession>>> RedisSessionSource::loadMany(const QStringList &ids)
+{
+    return m_backend->run<QList<RawSession>>(
+        [this, ids](RedisClient &client, const CancelToken &) -> Result<QList<RawSession>> {
+            QList<QByteArray> keys;
+            for (const QString &id : ids)
+                keys.append(keyFor(id));
+            return fetch(client, keys);
+        });
+}
+
+QFuture<Result<qsizetype>> RedisSessionSource::remove(const QStringList &ids)
+{
+    return m_backend->run<qsizetype>([this, ids](RedisClient &client, const CancelToken &) -> Result<qsizetype> {
+        if (m_mode == Mode::Native)
+            return removeSessions(client, m_backend->prefix(), ids);
+        qsizetype removed = 0;
+        constexpr qsizetype kBatch = 500;
+        for (qsizetype start = 0; start < ids.size(); start += kBatch) {
+            QList<RedisCommand> deletes;
+            for (const QString &id : ids.mid(start, kBatch))
+                deletes.append({{"DEL", keyFor(id)}, keyFor(id)});
+            auto replies = client.execute(deletes);
+            if (!replies)
+                return replies.error();
+            for (const RedisReply &r : *replies) {
+                if (r.isError())
+                    return redisReplyError(QStringLiteral("Redis refused the delete"), r);
+                removed += r.integer;
+            }
+        }
+        return removed;
+    });
+}
+
+QFuture<Result<bool>> RedisSessionSource::expireAt(const QString &id, qint64 at)
+{
+    return m_backend->run<bool>([this, id, at](RedisClient &client, const CancelToken &) -> Result<bool> {
+        const QByteArray key = keyFor(id);
+        const QByteArray ms = QByteArray::number(at * 1000);
+        RedisCommand command = m_mode == Mode::Native ? kExpireScript.call({key}, {QByteArray::number(at), ms})
+                                                      : RedisCommand({"PEXPIREAT", key, ms}, key);
+        auto replies = executeWithScripts(client, {command}, {&kExpireScript});
+        if (!replies)
+            return replies.error();
+        const RedisReply &r = replies->first();
+        if (r.isError())
+            return redisReplyError(QStringLiteral("Redis refused the expiry"), r);
+        return r.integer > 0;
+    });
+}
+
+QFuture<Result<QStringList>> RedisSessionSource::lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes)
+{
+    if (m_mode != Mode::Native)
+        return SessionSource::lookup(kind, hashes);
+    return m_backend->run<QStringList>(
+        [this, kind, hashes](RedisClient &client, const CancelToken &) -> Result<QStringList> {
+            const QByteArray &prefix = m_backend->prefix();
+            QList<RedisCommand> reads;
+            for (const QByteArray &h : hashes) {
+                const QByteArray key = kind == IndexKeys::Kind::Subject   ? RedisKeys::subjectIndex(prefix, h)
+                                       : kind == IndexKeys::Kind::Session ? RedisKeys::sessionIndex(prefix, h)
+                                                                          : RedisKeys::emailIndex(prefix, h);
+                reads.append({{"ZRANGE", key, "0", "-1"}, key});
+            }
+            auto replies = client.execute(reads);
+            if (!replies)
+                return replies.error();
+            QStringList ids;
+            for (const RedisReply &r : *replies) {
+                if (r.isError())
+                    return redisReplyError(QStringLiteral("Redis refused the index lookup"), r);
+                for (const RedisReply &m : r.elements) {
+                    const QString id = QString::fromLatin1(m.string);
+                    if (!ids.contains(id))
+                        ids.append(id);
+                }
+            }
+            return ids;
+        });
+}
+
+QFuture<Result<qint64>> RedisSessionSource::scan(Sink sink, int batchSize)
+{
+    return m_backend->run<qint64>(
+        [this, sink = std::move(sink), batchSize](RedisClient &client, const CancelToken &cancel) -> Result<qint64> {
+            auto nodes = client.primaries();
+            if (!nodes)
+                return nodes.error();
+            qint64 delivered = 0;
+            QList<QByteArray> pending;
+            auto flush = [&]() -> Result<bool> {
+                auto sessions = fetch(client, pending);
+                pending.clear();
+                if (!sessions)
+                    return sessions.error();
+                delivered += sessions->size();
+                return sink(std::move(sessions.value()));
+            };
+            for (RedisConnection *node : *nodes) {
+                QByteArray cursor = "0";
+                do {
+                    if (cancel.isCanceled())
+                        return canceledError();
+                    auto step = scanStep(*node, cursor, pattern(), batchSize);
+                    if (!step)
+                        return step.error();
+                    cursor = step->first;
+                    pending += step->second;
+                    if (pending.size() >= batchSize) {
+                        auto more = flush();
+                        if (!more)
+                            return more.error();
+                        if (!*more)
+                            return delivered;
+                    }
+                } while (cursor != "0");
+            }
+            if (!pending.isEmpty()) {
+                if (auto more = flush(); !more)
+                    return more.error();
+            }
+            return delivered;
+        });
+}
+
+QFuture<Status> RedisSessionSource::write(const QList<RawSession> &sessions)
+{
+    if (m_mode == Mode::Native)
+        return SessionSource::write(sessions);
+    auto done = m_backend->run<bool>([this, sessions](RedisClient &client, const CancelToken &cancel) -> Result<bool> {
+        constexpr qsizetype kBatch = 500;
+        for (qsizetype start = 0; start < sessions.size(); start += kBatch) {
+            if (cancel.isCanceled())
+                return canceledError();
+            QList<RedisCommand> writes;
+            for (const RawSession &s : sessions.mid(start, kBatch)) {
+                const QByteArray key = keyFor(s.id);
+                writes.append({{"SET", key, s.value}, key});
+                if (s.expiresAt > 0)
+                    writes.append({{"PEXPIREAT", key, QByteArray::number(s.expiresAt * 1000)}, key});
+            }
+            auto replies = client.execute(writes);
+            if (!replies)
+                return replies.error();
+            for (const RedisReply &r : *replies) {
+                if (r.isError())
+                    return redisReplyError(QStringLiteral("Redis refused the write"), r);
+            }
+        }
+        return true;
+    });
+    return done.then([](const Result<bool> &r) { return r ? Status() : Status(r.error()); });
+}
+
+QFuture<Result<QList<QByteArray>>> RedisSessionSource::sampleKeys(int limit)
+{
+    return m_backend->run<QList<QByteArray>>(
+        [limit](RedisClient &client, const CancelToken &) -> Result<QList<QByteArray>> {
+            auto nodes = client.primaries();
+            if (!nodes)
+                return nodes.error();
+            QList<QByteArray> keys;
+            for (RedisConnection *node : *nodes) {
+                QByteArray cursor = "0";
+                do {
+                    auto step = scanStep(*node, cursor, {}, 200);
+                    if (!step)
+                        return step.error();
+                    cursor = step->first;
+                    keys += step->second;
+                } while (cursor != "0" && keys.size() < limit);
+                if (keys.size() >= limit)
+                    break;
+            }
+            return keys.mid(0, limit);
+        });
+}
+
+} // namespace si::stores

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/inspector/SessionSource.h"
+#include "stores/redis/RedisBackend.h"
+
+#include <memory>
+
+namespace si::stores {
+
+// Sessions in Redis or Redis Cluster for the inspector.
+//   Native:  the HASHes of RedisStateStore (<prefix>s:<id>) with their keyed-hash indexes.
+//   Strings: one STRING per session at <keyPrefix><id> (auth0-fastapi, starsessions,
+//            connect-redis), expiry from the key's TTL.
+// Listing uses SCAN on every primary; a cursor is "<primary>:<scan cursor>", so pages are about
+// `limit` keys (SCAN's COUNT is a hint) and a key that moves between nodes mid-listing may show
+// twice or not at all. Counts are exact when the sample covers the keyspace, else an estimate.
+class RedisSessionSource : public inspector::SessionSource {
+public:
+    enum class Mode { Native, Strings };
+    RedisSessionSource(std::shared_ptr<RedisBackend> backend, Mode mode, QByteArray keyPrefix);
+
+    QString describe() const override;
+    QString backendName() const override;
+    QFuture<Result<inspector::SessionCount>> count() override;
+    QFuture<Result<inspector::RawPage>> page(const QString &cursor, int limit) override;
+    QFuture<Result<QList<inspector::RawSession>>> loadMany(const QStringList &ids) override;
+    QFuture<Result<qsizetype>> remove(const QStringList &ids) override;
+    QFuture<Result<bool>> expireAt(const QString &id, qint64 at) override;
+    bool hasIndexes() const override { return m_mode == Mode::Native; }
+    QFuture<Result<QStringList>> lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes) override;
+    QFuture<Result<qint64>> scan(Sink sink, int batchSize) override;
+    QFuture<Status> write(const QList<inspector::RawSession> &sessions) override;
+
+    // A sample of key names from every primary (for layout detection): up to `limit`.
+    QFuture<Result<QList<QByteArray>>> sampleKeys(int limit);
+
+private:
+    QByteArray keyFor(const QString &id) const;
+    QByteArray pattern() const;
+    // Reads the sessions at `keys` (ids derived from the key names); missing ones are left out.
+    Result<QList<inspector::RawSession>> fetch(RedisClient &client, const QList<QByteArray> &keys) const;
+
+    std::shared_ptr<RedisBackend> m_backend;
+    Mode m_mode;
+    QByteArray m_keyPrefix; // what precedes the id in a session's key
+};
+
+} // namespace si::stores

@@ -1,0 +1,232 @@
+#include "SqlSessionSource.h"
+
+#include "stores/sql/SqlConnection.h"
+
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace si::stores {
+
+using inspector::RawPage;
+using inspector::RawSession;
+using inspector::SessionCount;
+
+namespace {
+
+QString placeholders(qsizetype n)
+{
+    QStringList list;
+    for (qsizetype i = 0; i < n; ++i)
+        list << QStringLiteral("?");
+    return list.join(QLatin1Char(','));
+}
+
+const QString kColumns = QStringLiteral("id, envelope, key_id, created_at, last_activity, expires_at, subject_hash");
+
+RawSession rowOf(const QSqlQuery &q)
+{
+    RawSession s;
+    s.id = q.value(0).toString();
+    s.value = q.value(1).toString().toLatin1();
+    s.keyId = q.value(2).toString();
+    s.createdAt = q.value(3).toLongLong();
+    s.lastActivity = q.value(4).toLongLong();
+    s.expiresAt = q.value(5).toLongLong();
+    s.subjectHash = q.value(6).toString().toLatin1();
+    return s;
+}
+
+// One keyset page: sessions with id > `after`, in id order.
+Result<QList<RawSession>> pageAfter(SqlConnection &db, const QString &after, int limit, qint64 now)
+{
+    // (An empty QString binds as NULL, and "id > NULL" matches nothing: the first page has no bound.)
+    auto selected =
+        after.isEmpty()
+            ? db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? ORDER BY id LIMIT %3")
+                           .arg(kColumns, db.table("sessions"))
+                           .arg(limit),
+                       {now})
+            : db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id > ? ORDER BY id LIMIT %3")
+                           .arg(kColumns, db.table("sessions"))
+                           .arg(limit),
+                       {now, after});
+    if (!selected)
+        return selected.error();
+    QSqlQuery &q = **selected;
+    QList<RawSession> out;
+    out.reserve(limit);
+    while (q.next())
+        out.append(rowOf(q));
+    q.finish();
+    return out;
+}
+
+} // namespace
+
+SqlSessionSource::SqlSessionSource(std::shared_ptr<SqlBackend> backend, Clock clock)
+    : m_backend(std::move(backend))
+    , m_clock(std::move(clock))
+{}
+
+QString SqlSessionSource::describe() const
+{
+    return m_backend->url().redacted();
+}
+
+QString SqlSessionSource::backendName() const
+{
+    return m_backend->isPostgres() ? QStringLiteral("postgresql") : QStringLiteral("sqlite");
+}
+
+QFuture<Result<SessionCount>> SqlSessionSource::count()
+{
+    return m_backend->run<SessionCount>([this](SqlConnection &db, const CancelToken &) -> Result<SessionCount> {
+        auto selected = db.query(
+            QStringLiteral("SELECT COUNT(*) FROM %1 WHERE expires_at > ?").arg(db.table("sessions")), {m_clock()});
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
+        SessionCount out;
+        if (q.next())
+            out.value = q.value(0).toLongLong();
+        q.finish();
+        return out;
+    });
+}
+
+QFuture<Result<RawPage>> SqlSessionSource::page(const QString &cursor, int limit)
+{
+    return m_backend->run<RawPage>([this, cursor, limit](SqlConnection &db, const CancelToken &) -> Result<RawPage> {
+        auto rows = pageAfter(db, cursor, limit, m_clock());
+        if (!rows)
+            return rows.error();
+        RawPage out;
+        out.sessions = std::move(rows.value());
+        if (out.sessions.size() == limit)
+            out.nextCursor = out.sessions.last().id;
+        return out;
+    });
+}
+
+QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList &ids)
+{
+    return m_backend->run<QList<RawSession>>(
+        [this, ids](SqlConnection &db, const CancelToken &) -> Result<QList<RawSession>> {
+            QList<RawSession> out;
+            constexpr qsizetype kIds = 500;
+            for (qsizetype start = 0; start < ids.size(); start += kIds) {
+                QVariantList values{m_clock()};
+                const QStringList slice = ids.mid(start, kIds);
+                for (const QString &id : slice)
+                    values << id;
+                auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id IN (%3)")
+                                             .arg(kColumns, db.table("sessions"), placeholders(slice.size())),
+                                         values);
+                if (!selected)
+                    return selected.error();
+                QSqlQuery &q = **selected;
+                while (q.next())
+                    out.append(rowOf(q));
+                q.finish();
+            }
+            return out;
+        });
+}
+
+QFuture<Result<qsizetype>> SqlSessionSource::remove(const QStringList &ids)
+{
+    return m_backend->run<qsizetype>([ids](SqlConnection &db, const CancelToken &) -> Result<qsizetype> {
+        qsizetype removed = 0;
+        constexpr qsizetype kIds = 500;
+        if (ids.size() > kIds) {
+            if (auto s = db.transaction(); !s)
+                return s.error();
+        }
+        for (qsizetype start = 0; start < ids.size(); start += kIds) {
+            const QStringList slice = ids.mid(start, kIds);
+            QVariantList values;
+            for (const QString &id : slice)
+                values << id;
+            auto deleted = db.query(
+                QStringLiteral("DELETE FROM %1 WHERE id IN (%2)").arg(db.table("sessions"), placeholders(slice.size())),
+                values);
+            if (!deleted) {
+                if (ids.size() > kIds)
+                    db.rollback();
+                return deleted.error();
+            }
+            removed += (*deleted)->numRowsAffected();
+        }
+        if (ids.size() > kIds) {
+            if (auto s = db.commit(); !s)
+                return s.error();
+        }
+        return removed;
+    });
+}
+
+QFuture<Result<bool>> SqlSessionSource::expireAt(const QString &id, qint64 at)
+{
+    return m_backend->run<bool>([id, at](SqlConnection &db, const CancelToken &) -> Result<bool> {
+        auto updated = db.query(QStringLiteral("UPDATE %1 SET expires_at = ?, absolute_expires_at = CASE WHEN"
+                                               " absolute_expires_at > ? THEN ? ELSE absolute_expires_at END"
+                                               " WHERE id = ?")
+                                    .arg(db.table("sessions")),
+                                {at, at, at, id});
+        if (!updated)
+            return updated.error();
+        return (*updated)->numRowsAffected() > 0;
+    });
+}
+
+QFuture<Result<QStringList>> SqlSessionSource::lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes)
+{
+    return m_backend->run<QStringList>(
+        [this, kind, hashes](SqlConnection &db, const CancelToken &) -> Result<QStringList> {
+            if (hashes.isEmpty())
+                return QStringList();
+            const QString column = kind == IndexKeys::Kind::Subject   ? QStringLiteral("subject_hash")
+                                   : kind == IndexKeys::Kind::Session ? QStringLiteral("session_hash")
+                                                                      : QStringLiteral("email_hash");
+            QVariantList values{m_clock()};
+            for (const QByteArray &h : hashes)
+                values << QString::fromLatin1(h);
+            auto selected = db.query(QStringLiteral("SELECT id FROM %1 WHERE expires_at > ? AND %2 IN (%3)")
+                                         .arg(db.table("sessions"), column, placeholders(hashes.size())),
+                                     values);
+            if (!selected)
+                return selected.error();
+            QSqlQuery &q = **selected;
+            QStringList ids;
+            while (q.next())
+                ids << q.value(0).toString();
+            q.finish();
+            return ids;
+        });
+}
+
+QFuture<Result<qint64>> SqlSessionSource::scan(Sink sink, int batchSize)
+{
+    return m_backend->run<qint64>(
+        [this, sink = std::move(sink), batchSize](SqlConnection &db, const CancelToken &cancel) -> Result<qint64> {
+            qint64 delivered = 0;
+            QString after;
+            const qint64 now = m_clock();
+            for (;;) {
+                if (cancel.isCanceled())
+                    return canceledError();
+                auto rows = pageAfter(db, after, batchSize, now);
+                if (!rows)
+                    return rows.error();
+                if (rows->isEmpty())
+                    return delivered;
+                after = rows->last().id;
+                const bool last = rows->size() < batchSize;
+                delivered += rows->size();
+                if (!sink(std::move(rows.value())) || last)
+                    return delivered;
+            }
+        });
+}
+
+} // namespace si::stores
