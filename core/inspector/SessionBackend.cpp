@@ -385,11 +385,19 @@ QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, Row
 {
     auto layout = m_layout;
     Decoder decode = [layout](const RawSession &raw) -> Decoding { return {true, layout->decode(raw)}; };
-    return scanDecoded(decode, [filter, sink](const SessionRow &row, const json::Value *document) {
-        if (!filter.matches(row))
-            return true;
-        return sink(row, document);
-    });
+    auto delivered = std::make_shared<qint64>(0);
+    return scanDecoded(decode,
+                       [filter, sink, delivered](const SessionRow &row, const json::Value *document) {
+                           if (!filter.matches(row))
+                               return true;
+                           ++*delivered;
+                           return sink(row, document);
+                       })
+        .then([delivered](const Result<qint64> &scanned) -> Result<qint64> {
+            if (!scanned)
+                return scanned.error();
+            return *delivered;
+        });
 }
 
 QFuture<Result<SessionStats>> SessionBackend::stats()
@@ -412,7 +420,7 @@ QFuture<Result<SessionStats>> SessionBackend::stats()
         return {true, layout->decode(raw)};
     };
     auto source = m_source;
-    RowSink sink = [acc, byHash](const SessionRow &row, const json::Value *) {
+    RowSink sink = [acc, byHash, layout](const SessionRow &row, const json::Value *) {
         SessionStats &s = acc->stats;
         ++s.total;
         if (!byHash) {
@@ -425,8 +433,15 @@ QFuture<Result<SessionStats>> SessionBackend::stats()
             } else {
                 ++s.undecodable;
             }
-        } else if (exceedsOneCookie(row.size)) {
-            ++s.overOneCookie;
+        } else {
+            // Native: nothing is decrypted; the key id beside each value tells whether this
+            // profile's secrets can open it.
+            if (layout->knowsKeyId(row.keyId))
+                ++s.decodedSessions;
+            else
+                ++s.undecodable;
+            if (exceedsOneCookie(row.size))
+                ++s.overOneCookie;
         }
         if (row.createdAt > 0) {
             if (row.createdAt >= acc->now - 48 * 3600)
@@ -492,7 +507,6 @@ QFuture<Result<SessionStats>> SessionBackend::stats()
             QStringList sampleIds;
             for (const auto &t : top)
                 sampleIds << t.second.second;
-            acc->stats.decodedSessions = 0;
             return source->loadMany(sampleIds).then(
                 [this, acc, top](const Result<QList<RawSession>> &samples) -> Result<SessionStats> {
                     QHash<QString, QString> names; // id → sub

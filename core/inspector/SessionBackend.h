@@ -74,7 +74,10 @@ struct SessionFilter {
 
 struct SessionStats {
     qint64 total = 0;
-    qint64 undecodable = 0; // scanned but not decoded (wrong secret, altered, foreign data)
+    // Scanned but not decoded (wrong secret, altered, foreign data). Native stores are not
+    // decrypted for statistics: there these count values written under a key id this profile's
+    // secrets do not have, and decodedSessions the others.
+    qint64 undecodable = 0;
     qint64 decodedSessions = 0;
     QMap<qint64, qint64> createdPerHour; // hour start (unix) → sessions, last 48 hours
     QMap<qint64, qint64> createdPerDay;  // day start (UTC) → sessions, last 30 days
@@ -136,7 +139,8 @@ public:
     QFuture<Result<SearchResult>> find(const SearchQuery &query);
     QFuture<Result<SessionStats>> stats();
     // Every session matching `filter`, decoded when the layout allows, in store order. `sink`
-    // returns false to stop. Streams: memory stays flat whatever the store's size.
+    // returns false to stop. Streams: memory stays flat whatever the store's size. Returns how
+    // many sessions reached `sink`.
     using RowSink = std::function<bool(const SessionRow &row, const json::Value *document)>;
     QFuture<Result<qint64>> forEach(const SessionFilter &filter, RowSink sink);
 

@@ -103,6 +103,10 @@ public:
         return m_cipher.encryptJson(EnvelopeCipher::sessionIdentifier(), document, id);
     }
     SessionSummary summarize(const json::Value &document) const override { return StateDataSummary::of(document); }
+    bool knowsKeyId(QStringView keyId) const override
+    {
+        return keyId.isEmpty() || m_cipher.secrets().indexOfKeyId(keyId) >= 0;
+    }
 
 private:
     EnvelopeCipher m_cipher;
@@ -145,6 +149,10 @@ public:
         return m_cipher.encryptJson(m_cookieName, document);
     }
     SessionSummary summarize(const json::Value &document) const override { return StateDataSummary::of(document); }
+    bool knowsKeyId(QStringView keyId) const override
+    {
+        return keyId.isEmpty() || m_cipher.secrets().indexOfKeyId(keyId) >= 0;
+    }
 
 private:
     EnvelopeCipher m_cipher;

@@ -63,6 +63,13 @@ public:
 
     // What the document tells about its user and lifetime (store metadata fills the gaps).
     virtual SessionSummary summarize(const json::Value &document) const;
+    // Whether a value written under `keyId` (native: the secret's key id kept beside the value)
+    // can be opened with these secrets, without decrypting. True when the layout has no key ids.
+    virtual bool knowsKeyId(QStringView keyId) const
+    {
+        Q_UNUSED(keyId);
+        return true;
+    }
 
     static QString kindName(Kind kind);
     static std::optional<Kind> kindFromName(QStringView name);

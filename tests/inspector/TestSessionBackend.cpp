@@ -1,0 +1,595 @@
+// The inspector engine against every store that holds the native layout (SI_STORE_BACKEND:
+// memory, sqlite, postgresql, redis, redis-tls, redis-cluster), with real servers from
+// scripts/with-services.sh. Each test gets its own namespace (key/table prefix) seeded with the
+// same synthetic sessions, so what the engine reports can be checked against the generator.
+
+#include "core/async/Worker.h"
+#include "core/crypto/Random.h"
+#include "core/inspector/SeedGenerator.h"
+#include "stores/inspect/Inspection.h"
+#include "tests/support/TestSupport.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <set>
+
+using namespace si;
+using namespace si::inspector;
+using namespace si::test;
+
+#define QVERIFY_OK(expr)                                                                                               \
+    do {                                                                                                               \
+        const auto &r_ = (expr);                                                                                       \
+        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
+    } while (false)
+
+namespace {
+
+constexpr qint64 kSessions = 240;
+constexpr qint64 kUsers = 30;
+
+SecretList secrets(const char *secret)
+{
+    return SecretList({crypto::SecureBytes(QByteArrayView(secret))});
+}
+
+QSet<QString> idsOf(const QList<SessionRow> &rows)
+{
+    QSet<QString> out;
+    for (const SessionRow &r : rows)
+        out.insert(r.id);
+    return out;
+}
+
+} // namespace
+
+class TestSessionBackend : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+
+    void pagingCoversEverySessionOnce();
+    void countIsExactOrLabelledAnEstimate();
+    void findThroughTheIndexes();
+    void findIsIssuerScoped();
+    void loadShowsTheDocument();
+    void removeReportsWhatExisted();
+    void revokeBySubRemovesOnlyThatUser();
+    void revokeBySid();
+    void expireOnlyBringsTheEndForward();
+    void bulkDeleteDryRunListsExactlyWhatGoes();
+    void readOnlyRefusesEveryWriteBeforeTheServer();
+    void foreignCiphertextIsReportedNotFatal();
+    void wrongSecretLeavesEverythingUndecoded();
+    void statisticsMatchTheSeed();
+    void forEachStreamsTheFilteredSessions();
+
+private:
+    Result<stores::OpenedInspector> open(const char *secret, bool readOnly = false) const;
+    QList<SeedGenerator::Session> seed(const stores::OpenedInspector &opened, qint64 count, quint32 seedValue);
+    QList<json::Object> auditEntries() const;
+
+    QString m_backend;
+    stores::StoreUrl m_url;
+    QTemporaryDir m_dir;
+    QString m_prefix;
+    std::shared_ptr<AuditLog> m_audit;
+    std::shared_ptr<stores::StoreFactory> m_memoryFactory; // memory: sessions live in one factory
+    stores::OpenedInspector m_opened;
+    QList<SeedGenerator::Session> m_seeded;
+    const QString m_issuer = QStringLiteral("https://login.example.com/");
+};
+
+void TestSessionBackend::initTestCase()
+{
+    m_backend = qEnvironmentVariable("SI_STORE_BACKEND", QStringLiteral("memory"));
+    QString text;
+    if (m_backend == QLatin1String("memory"))
+        text = QStringLiteral("memory:");
+    else if (m_backend == QLatin1String("sqlite"))
+        text = QStringLiteral("sqlite:") + m_dir.filePath(QStringLiteral("sessions.db"));
+    else {
+        const char *var = m_backend == QLatin1String("postgresql")  ? "SI_TEST_PG_DSN"
+                          : m_backend == QLatin1String("redis")     ? "SI_TEST_REDIS_URL"
+                          : m_backend == QLatin1String("redis-tls") ? "SI_TEST_REDIS_TLS_URL"
+                                                                    : "SI_TEST_REDIS_CLUSTER_URL";
+        text = qEnvironmentVariable(var);
+        if (text.isEmpty()) {
+            if (servicesRequired())
+                QFAIL(qPrintable(QStringLiteral("%1 is not set").arg(QLatin1String(var))));
+            QSKIP("no server (run under scripts/with-services.sh)");
+        }
+    }
+    auto url = stores::StoreUrl::parse(text);
+    QVERIFY_OK(url);
+    m_url = *url;
+    if (const QString ca = qEnvironmentVariable("SI_TEST_REDIS_TLS_CA"); !ca.isEmpty() && m_url.tls)
+        m_url.options.insert(QStringLiteral("cacert"), ca);
+    m_audit = std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+}
+
+Result<stores::OpenedInspector> TestSessionBackend::open(const char *secret, bool readOnly) const
+{
+    stores::InspectOptions options;
+    options.layout = SessionLayout::Kind::Native;
+    options.secrets = secrets(secret);
+    options.prefix = m_prefix;
+    options.issuer = m_issuer;
+    options.readOnly = readOnly;
+    options.audit = m_audit;
+    options.profile = QStringLiteral("test-profile");
+    options.factory = m_memoryFactory.get();
+    return stores::openInspector(m_url, options);
+}
+
+QList<SeedGenerator::Session> TestSessionBackend::seed(const stores::OpenedInspector &opened, qint64 count,
+                                                       quint32 seedValue)
+{
+    SeedGenerator::Options options;
+    options.count = count;
+    options.users = kUsers;
+    options.issuer = m_issuer;
+    options.now = QDateTime::currentSecsSinceEpoch();
+    options.seed = seedValue;
+    const SeedGenerator generator(options);
+    QList<SeedGenerator::Session> out;
+    QList<QPair<QString, StateData>> batch;
+    for (qint64 i = 0; i < count; ++i) {
+        out.append(generator.session(i, SessionLayout::Kind::Native));
+        batch.append({out.last().id, out.last().state});
+    }
+    const Status written = await(opened.nativeStore->setMany(batch));
+    if (!written)
+        qFatal("seeding failed: %s", qPrintable(written.error().toString()));
+    return out;
+}
+
+QList<json::Object> TestSessionBackend::auditEntries() const
+{
+    auto entries = m_audit->read(0);
+    return entries ? *entries : QList<json::Object>();
+}
+
+void TestSessionBackend::init()
+{
+    m_prefix =
+        QStringLiteral("i") + crypto::randomString(8, u"abcdefghijklmnopqrstuvwxyz0123456789") + QLatin1Char('_');
+    if (m_backend == QLatin1String("memory"))
+        m_memoryFactory = std::make_shared<stores::StoreFactory>();
+    QFile::remove(m_audit->path());
+    auto opened = open("app-secret-one");
+    QVERIFY_OK(opened);
+    m_opened = *opened;
+    QCOMPARE(m_opened.backend->layout().kind(), SessionLayout::Kind::Native);
+    m_seeded = seed(m_opened, kSessions, 7);
+}
+
+void TestSessionBackend::pagingCoversEverySessionOnce()
+{
+    const bool redis =
+        m_url.kind == stores::StoreUrl::Kind::Redis || m_url.kind == stores::StoreUrl::Kind::RedisCluster;
+    QSet<QString> seen;
+    qsizetype rows = 0;
+    QString cursor;
+    int pages = 0;
+    do {
+        auto page = await(m_opened.backend->fetchPage(cursor, 37));
+        QVERIFY_OK(page);
+        if (!redis) // keyset pages are exact; SCAN pages only roughly follow COUNT
+            QVERIFY2(page->rows.size() == 37 || page->nextCursor.isEmpty(), qPrintable(page->nextCursor));
+        for (const SessionRow &row : page->rows) {
+            QVERIFY2(row.decoded(), qPrintable(row.error));
+            QVERIFY(!row.summary.sub.isEmpty());
+            QVERIFY(row.expiresAt > QDateTime::currentSecsSinceEpoch());
+            QVERIFY(row.size > 0);
+            QVERIFY(row.cookieSize > row.size / 2);
+            seen.insert(row.id);
+        }
+        rows += page->rows.size();
+        cursor = page->nextCursor;
+        QVERIFY(++pages < 200);
+    } while (!cursor.isEmpty());
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded))
+        expected.insert(s.id);
+    QCOMPARE(seen, expected);
+    if (!redis)
+        QCOMPARE(rows, kSessions); // no session twice
+    QVERIFY(pages >= (redis ? 1 : 7));
+
+    auto bad = await(m_opened.backend->fetchPage(QStringLiteral("not a cursor"), 10));
+    if (!redis) { // Redis cursors are numbers; SQL/memory cursors are ids, any string is a position
+        QVERIFY(bad.ok());
+    }
+}
+
+void TestSessionBackend::countIsExactOrLabelledAnEstimate()
+{
+    auto count = await(m_opened.backend->count());
+    QVERIFY_OK(count);
+    if (count->exact)
+        QCOMPARE(count->value, kSessions);
+    else
+        QVERIFY2(count->value > kSessions / 2 && count->value < kSessions * 2,
+                 qPrintable(QString::number(count->value)));
+    if (m_url.kind == stores::StoreUrl::Kind::Sqlite || m_url.kind == stores::StoreUrl::Kind::Postgres ||
+        m_url.kind == stores::StoreUrl::Kind::Memory)
+        QVERIFY(count->exact);
+}
+
+void TestSessionBackend::findThroughTheIndexes()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(3);
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.user == probe.user)
+            expected.insert(s.id);
+    }
+    auto bySub = await(m_opened.backend->find({SearchQuery::Field::Subject, probe.state.user->sub(), {}}));
+    QVERIFY_OK(bySub);
+    QVERIFY(bySub->usedIndex);
+    QCOMPARE(idsOf(bySub->rows), expected);
+    for (const SessionRow &row : std::as_const(bySub->rows))
+        QCOMPARE(row.summary.sub, probe.state.user->sub());
+
+    auto bySid = await(m_opened.backend->find({SearchQuery::Field::Session, probe.state.internal.sid, {}}));
+    QVERIFY_OK(bySid);
+    QVERIFY(bySid->usedIndex);
+    QCOMPARE(idsOf(bySid->rows), QSet<QString>{probe.id});
+
+    // Email lookups ignore case (the index holds the lower-cased address).
+    const QString email = probe.state.user->email().value_or(QString());
+    auto byEmail = await(m_opened.backend->find({SearchQuery::Field::Email, email.toUpper(), {}}));
+    QVERIFY_OK(byEmail);
+    QVERIFY(byEmail->usedIndex);
+    QCOMPARE(idsOf(byEmail->rows), expected);
+
+    auto nobody = await(m_opened.backend->find({SearchQuery::Field::Subject, QStringLiteral("auth0|nobody"), {}}));
+    QVERIFY_OK(nobody);
+    QVERIFY(nobody->rows.isEmpty());
+}
+
+void TestSessionBackend::findIsIssuerScoped()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(0);
+    auto other = await(m_opened.backend->find(
+        {SearchQuery::Field::Subject, probe.state.user->sub(), QStringLiteral("https://other-idp.example/")}));
+    QVERIFY_OK(other);
+    QVERIFY(other->rows.isEmpty());
+    auto same = await(m_opened.backend->find({SearchQuery::Field::Subject, probe.state.user->sub(), m_issuer}));
+    QVERIFY_OK(same);
+    QVERIFY(idsOf(same->rows).contains(probe.id));
+}
+
+void TestSessionBackend::loadShowsTheDocument()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(5);
+    auto detail = await(m_opened.backend->load(probe.id));
+    QVERIFY_OK(detail);
+    QVERIFY(detail->row.decoded());
+    QCOMPARE(detail->row.summary.sub, probe.state.user->sub());
+    QCOMPARE(detail->row.summary.sid, probe.state.internal.sid);
+    QCOMPARE(detail->row.createdAt, probe.createdAt);
+    QCOMPARE(detail->row.expiresAt, probe.expiresAt);
+    const json::Value *refresh = detail->document.get("refresh_token");
+    QVERIFY(refresh && refresh->toQString() == *probe.state.refreshToken);
+    QVERIFY(!detail->storedValue.contains(probe.state.refreshToken->toUtf8())); // encrypted at rest
+
+    auto missing = await(m_opened.backend->load(QStringLiteral("no-such-session")));
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
+}
+
+void TestSessionBackend::removeReportsWhatExisted()
+{
+    const QString id = m_seeded.at(1).id;
+    auto removed = await(m_opened.backend->remove({id, QStringLiteral("no-such-session")}));
+    QVERIFY_OK(removed);
+    QCOMPARE(*removed, qsizetype(1));
+    QCOMPARE(await(m_opened.backend->load(id)).error().code, ErrorCode::NotFound);
+    // Its index entries went with it.
+    auto bySid = await(m_opened.backend->find({SearchQuery::Field::Session, m_seeded.at(1).state.internal.sid, {}}));
+    QVERIFY_OK(bySid);
+    QVERIFY(bySid->rows.isEmpty());
+    auto again = await(m_opened.backend->remove({id}));
+    QVERIFY_OK(again);
+    QCOMPARE(*again, qsizetype(0));
+
+    const auto entries = auditEntries();
+    QCOMPARE(entries.size(), 2);
+    const json::Value first(entries.first());
+    QCOMPARE(first.get("action")->toQString(), QStringLiteral("delete"));
+    QCOMPARE(first.get("profile")->toQString(), QStringLiteral("test-profile"));
+    QCOMPARE(first.get("outcome")->toQString(), QStringLiteral("ok"));
+    QCOMPARE(first.get("count")->toInt64().value_or(-1), 1);
+    // Session ids are bearer credentials: the log names them by fingerprint only.
+    const QByteArray raw = [&] {
+        QFile f(m_audit->path());
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    QVERIFY(!raw.contains(id.toUtf8()));
+    QVERIFY(raw.contains(sessionFingerprint(id).toUtf8()));
+    QVERIFY(!first.get("user")->toQString().isEmpty());
+    QVERIFY(!first.get("host")->toQString().isEmpty());
+}
+
+void TestSessionBackend::revokeBySubRemovesOnlyThatUser()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(2);
+    qsizetype mine = 0;
+    for (const auto &s : std::as_const(m_seeded))
+        mine += s.user == probe.user;
+    LogoutTarget target;
+    target.issuer = m_issuer;
+    target.sub = probe.state.user->sub();
+    auto revoked = await(m_opened.backend->revoke(target));
+    QVERIFY_OK(revoked);
+    QCOMPARE(*revoked, mine);
+    for (const auto &s : std::as_const(m_seeded)) {
+        auto loaded = await(m_opened.backend->load(s.id));
+        if (s.user == probe.user)
+            QCOMPARE(loaded.error().code, ErrorCode::NotFound);
+        else
+            QVERIFY2(loaded.ok(), qPrintable(s.id));
+    }
+    const auto entries = auditEntries();
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(json::Value(entries.first()).get("action")->toQString(), QStringLiteral("revoke"));
+    QCOMPARE(json::Value(entries.first()).get("count")->toInt64().value_or(-1), mine);
+
+    // Without an issuer the profile's default issuer applies; the user has no sessions left.
+    LogoutTarget again_;
+    again_.sub = probe.state.user->sub();
+    auto again = await(m_opened.backend->revoke(again_));
+    QVERIFY_OK(again);
+    QCOMPARE(*again, qsizetype(0));
+}
+
+void TestSessionBackend::revokeBySid()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(4);
+    LogoutTarget target;
+    target.issuer = m_issuer;
+    target.sid = probe.state.internal.sid;
+    auto revoked = await(m_opened.backend->revoke(target));
+    QVERIFY_OK(revoked);
+    QCOMPARE(*revoked, qsizetype(1));
+    QCOMPARE(await(m_opened.backend->load(probe.id)).error().code, ErrorCode::NotFound);
+    auto count = await(m_opened.backend->count());
+    QVERIFY_OK(count);
+    if (count->exact)
+        QCOMPARE(count->value, kSessions - 1);
+}
+
+void TestSessionBackend::expireOnlyBringsTheEndForward()
+{
+    const QString id = m_seeded.at(6).id;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    auto moved = await(m_opened.backend->expire(id, now + 120));
+    QVERIFY_OK(moved);
+    auto loaded = await(m_opened.backend->load(id));
+    QVERIFY_OK(loaded);
+    QVERIFY2(qAbs(loaded->row.expiresAt - (now + 120)) <= 2, qPrintable(QString::number(loaded->row.expiresAt - now)));
+
+    auto extended = await(m_opened.backend->expire(id, now + 30 * 86400));
+    QVERIFY(!extended);
+    QCOMPARE(extended.error().code, ErrorCode::InvalidArgument);
+    loaded = await(m_opened.backend->load(id));
+    QVERIFY_OK(loaded);
+    QVERIFY(loaded->row.expiresAt <= now + 122);
+
+    auto ended = await(m_opened.backend->expire(id, now - 10));
+    QVERIFY_OK(ended);
+    QCOMPARE(await(m_opened.backend->load(id)).error().code, ErrorCode::NotFound);
+
+    auto missing = await(m_opened.backend->expire(QStringLiteral("no-such-session"), now + 60));
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::NotFound);
+}
+
+void TestSessionBackend::bulkDeleteDryRunListsExactlyWhatGoes()
+{
+    QList<qint64> created;
+    for (const auto &s : std::as_const(m_seeded))
+        created.append(s.createdAt);
+    std::sort(created.begin(), created.end());
+    const qint64 cut = created.at(created.size() / 3);
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.createdAt < cut)
+            expected.insert(s.id);
+    }
+    QVERIFY(expected.size() > 50);
+    SessionFilter filter;
+    filter.createdBefore = cut;
+
+    auto preview = await(m_opened.backend->bulkDelete(filter, true));
+    QVERIFY_OK(preview);
+    QVERIFY(preview->dryRun);
+    QCOMPARE(preview->removed, qsizetype(0));
+    QCOMPARE(idsOf(preview->matched), expected);
+    auto count = await(m_opened.backend->count());
+    QVERIFY_OK(count);
+    if (count->exact)
+        QCOMPARE(count->value, kSessions);
+    QVERIFY(await(m_opened.backend->load(*expected.cbegin())).ok()); // the preview deleted nothing
+
+    auto done = await(m_opened.backend->bulkDelete(filter, false));
+    QVERIFY_OK(done);
+    QCOMPARE(done->removed, expected.size());
+    QCOMPARE(idsOf(done->matched), expected);
+    for (const auto &s : std::as_const(m_seeded)) {
+        const bool gone = !await(m_opened.backend->load(s.id)).ok();
+        QCOMPARE(gone, expected.contains(s.id));
+    }
+    // Index entries of the deleted sessions are gone too.
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (!expected.contains(s.id))
+            continue;
+        auto bySid = await(m_opened.backend->find({SearchQuery::Field::Session, s.state.internal.sid, {}}));
+        QVERIFY_OK(bySid);
+        QVERIFY(bySid->rows.isEmpty());
+        break;
+    }
+    const auto entries = auditEntries();
+    QCOMPARE(entries.size(), 1); // the dry run is not a write
+    QCOMPARE(json::Value(entries.first()).get("action")->toQString(), QStringLiteral("bulk-delete"));
+    QCOMPARE(json::Value(entries.first()).get("count")->toInt64().value_or(-1), expected.size());
+}
+
+void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
+{
+    auto opened = open("app-secret-one", true);
+    QVERIFY_OK(opened);
+    SessionBackend &ro = *opened->backend;
+    QVERIFY(ro.isReadOnly());
+    const SeedGenerator::Session &probe = m_seeded.at(0);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    LogoutTarget target;
+    target.issuer = m_issuer;
+    target.sub = probe.state.user->sub();
+    SessionFilter everything;
+    everything.createdBefore = now + 3600;
+
+    auto removed = await(ro.remove({probe.id}));
+    QCOMPARE(removed.error().code, ErrorCode::ReadOnly);
+    auto expired = await(ro.expire(probe.id, now - 1));
+    QCOMPARE(expired.error().code, ErrorCode::ReadOnly);
+    auto revoked = await(ro.revoke(target));
+    QCOMPARE(revoked.error().code, ErrorCode::ReadOnly);
+    auto bulk = await(ro.bulkDelete(everything, false));
+    QCOMPARE(bulk.error().code, ErrorCode::ReadOnly);
+    // Reading and previewing still work.
+    auto preview = await(ro.bulkDelete(everything, true));
+    QVERIFY_OK(preview);
+    QCOMPARE(preview->matched.size(), qsizetype(kSessions));
+
+    for (const auto &s : std::as_const(m_seeded))
+        QVERIFY2(await(m_opened.backend->load(s.id)).ok(), qPrintable(s.id));
+    const auto entries = auditEntries();
+    QCOMPARE(entries.size(), 4);
+    QStringList actions;
+    for (const json::Object &e : entries) {
+        QCOMPARE(json::Value(e).get("outcome")->toQString(), QStringLiteral("refused (read-only)"));
+        actions << json::Value(e).get("action")->toQString();
+    }
+    QCOMPARE(actions, (QStringList{QStringLiteral("delete"), QStringLiteral("expire"), QStringLiteral("revoke"),
+                                   QStringLiteral("bulk-delete")}));
+}
+
+void TestSessionBackend::foreignCiphertextIsReportedNotFatal()
+{
+    // A session written by an application with another secret, in the same namespace.
+    auto foreign = open("someone-elses-secret");
+    QVERIFY_OK(foreign);
+    const QList<SeedGenerator::Session> stranger = seed(*foreign, 1, 99);
+    const QString strangerId = stranger.first().id;
+
+    SessionFilter undecryptable;
+    undecryptable.undecryptable = true;
+    auto preview = await(m_opened.backend->bulkDelete(undecryptable, true));
+    QVERIFY_OK(preview);
+    QCOMPARE(idsOf(preview->matched), QSet<QString>{strangerId});
+    QVERIFY(!preview->matched.first().error.isEmpty());
+
+    auto detail = await(m_opened.backend->load(strangerId));
+    QVERIFY_OK(detail); // shown, with the reason it cannot be read
+    QVERIFY(!detail->row.decoded());
+    QVERIFY(!detail->storedValue.isEmpty());
+    QVERIFY(detail->document.isNull());
+
+    auto stats = await(m_opened.backend->stats());
+    QVERIFY_OK(stats);
+    QCOMPARE(stats->total, kSessions + 1);
+    QCOMPARE(stats->undecodable, 1);
+    QCOMPARE(stats->decodedSessions, kSessions);
+
+    // Nothing was changed by looking.
+    auto again = await(foreign->backend->load(strangerId));
+    QVERIFY_OK(again);
+    QVERIFY(again->row.decoded());
+}
+
+void TestSessionBackend::wrongSecretLeavesEverythingUndecoded()
+{
+    auto wrong = open("not-the-app-secret");
+    QVERIFY_OK(wrong);
+    auto page = await(wrong->backend->fetchPage({}, 50));
+    QVERIFY_OK(page);
+    QVERIFY(!page->rows.isEmpty());
+    for (const SessionRow &row : std::as_const(page->rows)) {
+        QVERIFY(!row.decoded());
+        QVERIFY(row.error.contains(QLatin1String("secret"), Qt::CaseInsensitive));
+        QVERIFY(row.expiresAt > 0); // store metadata still shows
+    }
+    // Index hashes are keyed by the secret: a wrong one finds nobody (and says nothing more).
+    auto found = await(wrong->backend->find({SearchQuery::Field::Subject, m_seeded.at(0).state.user->sub(), {}}));
+    QVERIFY_OK(found);
+    QVERIFY(found->rows.isEmpty());
+    for (const auto &s : std::as_const(m_seeded))
+        QVERIFY(await(m_opened.backend->load(s.id)).value().row.decoded());
+}
+
+void TestSessionBackend::statisticsMatchTheSeed()
+{
+    auto stats = await(m_opened.backend->stats());
+    QVERIFY_OK(stats);
+    QCOMPARE(stats->total, kSessions);
+    QCOMPARE(stats->undecodable, 0);
+    QMap<qint64, qint64> perUser;
+    qint64 maxPerUser = 0;
+    for (const auto &s : std::as_const(m_seeded))
+        maxPerUser = qMax(maxPerUser, ++perUser[s.user]);
+    QVERIFY(!stats->topUsers.isEmpty());
+    QCOMPARE(stats->topUsers.first().second, maxPerUser);
+    qint64 bucketed = 0;
+    for (qint64 n : std::as_const(stats->sizeBuckets))
+        bucketed += n;
+    QCOMPARE(bucketed, kSessions);
+    qint64 perDay = 0;
+    for (qint64 n : std::as_const(stats->createdPerDay))
+        perDay += n;
+    QCOMPARE(perDay, kSessions); // all created within the last 3 days
+    QVERIFY(stats->largest > 0 && stats->bytesTotal >= stats->largest);
+    QCOMPARE(stats->expiringWithinWeek, kSessions);
+    QVERIFY(stats->expiringWithinHour <= stats->expiringWithinDay);
+    // The seed gives a few users many API token sets: their cookie form outgrows one cookie.
+    qint64 big = 0;
+    for (const auto &s : std::as_const(m_seeded))
+        big += s.state.tokenSets.size() > 4;
+    QVERIFY(stats->overOneCookie >= big);
+}
+
+void TestSessionBackend::forEachStreamsTheFilteredSessions()
+{
+    const SeedGenerator::Session &probe = m_seeded.at(8);
+    SessionFilter filter;
+    filter.sub = probe.state.user->sub();
+    QSet<QString> streamed;
+    auto done = await(m_opened.backend->forEach(filter, [&](const SessionRow &row, const json::Value *document) {
+        streamed.insert(row.id);
+        return document && document->get("user");
+    }));
+    QVERIFY_OK(done);
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.user == probe.user)
+            expected.insert(s.id);
+    }
+    QCOMPARE(streamed, expected);
+    QCOMPARE(*done, qint64(expected.size()));
+
+    // The sink can stop early.
+    int calls = 0;
+    auto stopped =
+        await(m_opened.backend->forEach({}, [&](const SessionRow &, const json::Value *) { return ++calls < 3; }));
+    QVERIFY_OK(stopped);
+    QCOMPARE(calls, 3);
+}
+
+QTEST_GUILESS_MAIN(TestSessionBackend)
+#include "TestSessionBackend.moc"
