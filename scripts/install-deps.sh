@@ -10,7 +10,7 @@ packages=(
     libssl-dev libhiredis-dev libcjose-dev libjansson-dev libbenchmark-dev
     redis-server redis-tools postgresql openssl
     xvfb xauth dbus dbus-x11 gnome-keyring
-    python3 python3-jwcrypto
+    python3 python3-jwcrypto python3-cryptography
 )
 # Node.js and npm: some machines carry a nodejs build that bundles npm and conflicts with
 # Debian's npm package; install Debian's only when the commands are missing.
@@ -34,12 +34,15 @@ else
     echo "install-deps: all Debian packages present" >&2
 fi
 
-# npm packages for the test identity provider (pinned by tests/idp/package-lock.json).
+# npm packages for the test identity provider and the peer applications (pinned by each
+# directory's package-lock.json).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if [[ -f "$root/tests/idp/package.json" ]]; then
-    if [[ ! -d "$root/tests/idp/node_modules" || "$root/tests/idp/package-lock.json" -nt "$root/tests/idp/node_modules" ]]; then
-        echo "install-deps: npm ci in tests/idp" >&2
-        (cd "$root/tests/idp" && npm ci --no-audit --no-fund --loglevel=error)
-        touch "$root/tests/idp/node_modules"
+for dir in tests/idp tests/peers; do
+    if [[ -f "$root/$dir/package.json" ]]; then
+        if [[ ! -d "$root/$dir/node_modules" || "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]]; then
+            echo "install-deps: npm ci in $dir" >&2
+            (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+            touch "$root/$dir/node_modules"
+        fi
     fi
-fi
+done

@@ -7,8 +7,8 @@ namespace si::inspector {
 
 // Realistic synthetic login sessions for demos, tests and benchmarks: users with several
 // sessions each, IdP session ids, RS256-shaped tokens (signatures are random bytes: they look
-// real and verify against nothing), creation times spread over the session lifetime, a few
-// oversized sessions (many API token sets) whose cookie form needs more than one 4 KB cookie.
+// real and verify against nothing), creation times spread over the session lifetime. One session
+// in five calls two or more APIs; those token sets push its cookie form past one 4 KB cookie.
 // Deterministic: the same options give the same people, ids and times (token bytes included).
 class SeedGenerator {
 public:

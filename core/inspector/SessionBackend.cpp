@@ -242,7 +242,6 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
     struct State {
         std::deque<QFuture<QList<Item>>> inflight;
         bool stopped = false;
-        qint64 delivered = 0;
         qint64 seen = 0;
     };
     auto state = std::make_shared<State>();
@@ -253,7 +252,7 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
             ++state->seen;
             if (state->stopped)
                 continue;
-            ++state->delivered;
+
             if (!sink(item.row, item.document ? &*item.document : nullptr))
                 state->stopped = true;
         }
@@ -295,7 +294,7 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
         }
         if (!result)
             return result.error();
-        return state->delivered;
+        return *result; // sessions read from the store (decoders may have dropped some)
     });
 }
 
@@ -376,7 +375,7 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
     return scanDecoded(decode, sink).then([result](const Result<qint64> &scanned) -> Result<SearchResult> {
         if (!scanned)
             return scanned.error();
-        result->scanned = *scanned; // sessions delivered: matches, near-matches and undecodable ones
+        result->scanned = *scanned; // every session read, matching or not
         return *result;
     });
 }

@@ -164,7 +164,7 @@ private:
                                std::function<qint64(const T &)> count);
     // Scans everything. `decode` runs on the thread pool, several batches at once: it drops a
     // session (keep = false), decodes it, or leaves it undecoded (metadata-only rows). `sink` gets
-    // the rows on the worker thread in store order.
+    // the rows on the worker thread in store order. Returns how many sessions the store delivered.
     struct Decoding {
         bool keep = true;
         std::optional<Result<DecodedSession>> decoded;
