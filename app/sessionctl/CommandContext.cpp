@@ -59,7 +59,8 @@ void CommandContext::print(QByteArrayView bytes) const
 
 int CommandContext::fail(const QString &action, const Error &error) const
 {
-    const QString line = QStringLiteral("sessionctl: %1: %2\n").arg(action, error.toString());
+    // One line, whatever a driver put into its message.
+    const QString line = QStringLiteral("sessionctl: %1: %2\n").arg(action, error.toString().simplified());
     std::fputs(line.toLocal8Bit().constData(), stderr);
     return exitCodeFor(error.code);
 }

@@ -241,7 +241,8 @@ int needStore(const CommandContext &ctx, const char *command)
 
 void noteLayout(const CommandContext &ctx, const OpenedInspector &opened)
 {
-    if (!ctx.args().isSet(QStringLiteral("layout")) && !ctx.args().isSet(QStringLiteral("json")))
+    // Only a guess is worth a line (on stderr, so --json output stays clean).
+    if (opened.detected)
         ctx.note(QStringLiteral("layout: %1").arg(opened.layoutNote));
 }
 
@@ -777,7 +778,6 @@ int runSeed(const CommandContext &ctx)
     auto opened = openStore(ctx);
     if (!opened)
         return finishOpen(ctx, opened);
-    noteLayout(ctx, *opened);
     SessionBackend &backend = *opened->backend;
     const QString target = QStringLiteral("%1 synthetic sessions").arg(count);
     if (backend.isReadOnly()) {
@@ -785,6 +785,7 @@ int runSeed(const CommandContext &ctx)
         return ctx.fail(QStringLiteral("seed"),
                         makeError(ErrorCode::ReadOnly, QStringLiteral("refused: this profile is read-only")));
     }
+    noteLayout(ctx, *opened);
     const SeedGenerator generator(options);
     const SessionLayout::Kind kind = backend.layout().kind();
     constexpr qint64 kBatch = 2000;

@@ -10,6 +10,7 @@
 #include "core/platform/Hardening.h"
 
 #include <QCoreApplication>
+#include <QThreadPool>
 
 #include <cstdio>
 
@@ -140,8 +141,13 @@ int main(int argc, char *argv[])
     }
     for (const Command &command : kCommands) {
         const QStringList commandWords = QString::fromLatin1(command.words).split(QLatin1Char(' '));
-        if (words.mid(0, commandWords.size()) == commandWords)
-            return command.run(si::cli::CommandContext(parser, commandWords.size()));
+        if (words.mid(0, commandWords.size()) == commandWords) {
+            const int code = command.run(si::cli::CommandContext(parser, commandWords.size()));
+            // Join the decoding threads now, while OpenSSL and Qt are intact: a pool thread that
+            // outlived them would run its thread-local cleanup into freed library state at exit.
+            QThreadPool::globalInstance()->waitForDone();
+            return code;
+        }
     }
     return si::cli::CommandContext(parser, 0).usage(
         QStringLiteral("unknown command '%1'").arg(words.mid(0, 2).join(QLatin1Char(' '))));

@@ -35,6 +35,17 @@ Worker::~Worker()
         m_state->stopping = true;
         dropped.swap(m_state->pending);
     }
+    if (QThread::currentThread() == m_thread) {
+        // The last owner let go inside one of this worker's own jobs: a thread cannot join itself.
+        // It stops after this job returns; the context is deleted as the thread finishes, the
+        // QThread object by the owner thread's event loop (or at exit).
+        m_context->deleteLater();
+        m_thread->quit();
+        QObject::connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+        for (auto &task : dropped)
+            task(true);
+        return;
+    }
     m_thread->quit();
     m_thread->wait();
     delete m_context; // its thread has finished: safe to delete from here

@@ -322,7 +322,9 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
             hashes = m_options.codec->emailHashes(q.value);
             break;
         }
-        auto source = m_source;
+        // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
+        // reference there would destroy that thread from within.
+        SessionSource *source = m_source.get();
         return m_source->lookup(kind, hashes)
             .then([source](const Result<QStringList> &ids) -> QFuture<Result<QList<RawSession>>> {
                 if (!ids)
@@ -418,7 +420,9 @@ QFuture<Result<SessionStats>> SessionBackend::stats()
             return {true, std::nullopt};
         return {true, layout->decode(raw)};
     };
-    auto source = m_source;
+    // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
+    // reference there would destroy that thread from within.
+    SessionSource *source = m_source.get();
     RowSink sink = [acc, byHash, layout](const SessionRow &row, const json::Value *) {
         SessionStats &s = acc->stats;
         ++s.total;
@@ -568,7 +572,9 @@ QFuture<Result<qint64>> SessionBackend::expire(const QString &id, qint64 at)
     const QStringList targets{sessionFingerprint(id), QStringLiteral("at %1").arg(isoTime(at))};
     if (auto refused = refuseIfReadOnly(QStringLiteral("expire"), targets); !refused)
         return ready(Result<qint64>(refused.error()));
-    auto source = m_source;
+    // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
+    // reference there would destroy that thread from within.
+    SessionSource *source = m_source.get();
     const qint64 now = m_options.clock();
     auto work =
         m_source->loadMany({id})
@@ -644,7 +650,9 @@ QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given)
         matched->append(row.id);
         return true;
     };
-    auto source = m_source;
+    // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
+    // reference there would destroy that thread from within.
+    SessionSource *source = m_source.get();
     auto work = scanDecoded(decode, sink)
                     .then([source, matched](const Result<qint64> &scanned) -> QFuture<Result<qsizetype>> {
                         if (!scanned)
@@ -683,7 +691,9 @@ QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter
             result->matched.append(row);
         return true;
     };
-    auto source = m_source;
+    // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
+    // reference there would destroy that thread from within.
+    SessionSource *source = m_source.get();
     auto work = scanDecoded(decode, sink)
                     .then([source, result, dryRun](const Result<qint64> &scanned) -> QFuture<Result<BulkDeleteResult>> {
                         if (!scanned)

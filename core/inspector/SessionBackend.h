@@ -107,7 +107,8 @@ struct BulkDeleteResult {
 // - Native stores are searched and revoked through their keyed-hash indexes; other layouts are
 //   scanned, decrypting on all cores, with progress and cancellation (QFuture::cancel).
 //
-// Thread-safe. Futures complete on the source's worker thread.
+// Thread-safe. Futures complete on the source's worker thread; keep the backend alive until they
+// have finished.
 class SessionBackend {
 public:
     struct Options {

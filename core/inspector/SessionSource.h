@@ -51,7 +51,7 @@ public:
     virtual QString backendName() const = 0;
 
     virtual QFuture<Result<SessionCount>> count() = 0;
-    // Up to `limit` sessions after `cursor` (empty: the start), in the store's own order (SQL: by
+    // At most `limit` sessions after `cursor` (empty: the start), in the store's own order (SQL: by
     // id, keyset — a page deep in the listing costs what the first does; Redis: SCAN order over
     // every primary, which may repeat a key that moved during the scan). Expired sessions are left out.
     virtual QFuture<Result<RawPage>> page(const QString &cursor, int limit) = 0;

@@ -86,7 +86,10 @@ struct Detection {
 };
 
 // Chooses a layout from key names (and, for auth0-fastapi's free-form keys, values).
-Result<Detection> detectRedisLayout(RedisSessionSource &sampler, const std::shared_ptr<RedisBackend> &backend)
+// `nativeNamespace`: the caller named a native namespace (--prefix), so a store without any
+// recognisable session key is taken as an empty native store rather than an unknown one.
+Result<Detection> detectRedisLayout(RedisSessionSource &sampler, const std::shared_ptr<RedisBackend> &backend,
+                                    bool nativeNamespace)
 {
     auto keys = await(sampler.sampleKeys(500));
     if (!keys)
@@ -120,6 +123,11 @@ Result<Detection> detectRedisLayout(RedisSessionSource &sampler, const std::shar
     }
     if (keys->isEmpty())
         return Detection{SessionLayout::Kind::Native, QStringLiteral("native (the store is empty)")};
+    if (votes.isEmpty() && nativeNamespace)
+        return Detection{SessionLayout::Kind::Native,
+                         QStringLiteral("native (no session keys among %1 sampled; the namespace %2 was given)")
+                             .arg(keys->size())
+                             .arg(QString::fromUtf8(backend->prefix()))};
     if (votes.isEmpty())
         return makeError(
             ErrorCode::NotFound, QStringLiteral("cannot tell this store's layout"),
@@ -197,11 +205,12 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
         auto backend = factory.redisBackend(url);
         if (!options.layout) {
             RedisSessionSource sampler(backend, RedisSessionSource::Mode::Native, {});
-            auto detected = detectRedisLayout(sampler, backend);
+            auto detected = detectRedisLayout(sampler, backend, !options.prefix.isEmpty());
             if (!detected)
                 return detected.error();
             kind = detected->kind;
             out.layoutNote = detected->note;
+            out.detected = true;
         }
         if (kind == SessionLayout::Kind::Native) {
             auto codec = nativeCodec();

@@ -32,6 +32,7 @@ struct OpenedInspector {
     // How the layout was chosen: "native (given)", "starsessions (detected: 180 of 200 sampled
     // keys start with starsessions.)".
     QString layoutNote;
+    bool detected = false; // the layout was chosen from sampled keys (no --layout)
     // Native stores: the StateStore on the same connection (seeding writes through it).
     std::shared_ptr<StateStore> nativeStore;
     std::shared_ptr<const SessionCodec> codec;

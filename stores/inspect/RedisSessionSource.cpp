@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace si::stores {
 
 using inspector::RawPage;
@@ -40,23 +42,37 @@ qint64 nowSeconds()
     return QDateTime::currentSecsSinceEpoch();
 }
 
+// "primary:cursor[:after]": the SCAN cursor on the index-th primary and, when the previous page
+// ended inside that SCAN step (a step can yield more keys than a page holds), the last key it
+// returned (base64url). The step is replayed and, in key order, only keys after that one are
+// taken: a key present throughout is never missed, even if the table was resized in between
+// (SCAN's own guarantee; it may still come twice, as with SCAN itself).
 struct ScanCursor {
     qsizetype primary = 0;
     QByteArray cursor = "0";
+    QByteArray after; // empty: take the whole step
 };
 
 std::optional<ScanCursor> parseCursor(const QString &text)
 {
     if (text.isEmpty())
         return ScanCursor{};
-    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    const QStringList parts = text.split(QLatin1Char(':'));
+    if (parts.size() < 2 || parts.size() > 3)
+        return std::nullopt;
     bool ok1 = false, ok2 = false;
     ScanCursor c;
-    c.primary = text.left(colon).toLongLong(&ok1);
-    const QString rest = text.mid(colon + 1);
-    rest.toULongLong(&ok2);
-    c.cursor = rest.toLatin1();
-    if (colon < 1 || !ok1 || !ok2 || c.primary < 0)
+    c.primary = parts.at(0).toLongLong(&ok1);
+    parts.at(1).toULongLong(&ok2);
+    c.cursor = parts.at(1).toLatin1();
+    if (parts.size() == 3) {
+        auto after = QByteArray::fromBase64Encoding(
+            parts.at(2).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        if (!after || after.decoded.isEmpty())
+            return std::nullopt;
+        c.after = after.decoded;
+    }
+    if (!ok1 || !ok2 || c.primary < 0)
         return std::nullopt;
     return c;
 }
@@ -215,35 +231,54 @@ QFuture<Result<SessionCount>> RedisSessionSource::count()
 
 QFuture<Result<RawPage>> RedisSessionSource::page(const QString &cursorText, int limit)
 {
-    return m_backend->run<RawPage>(
-        [this, cursorText, limit](RedisClient &client, const CancelToken &cancel) -> Result<RawPage> {
-            auto cursor = parseCursor(cursorText);
-            if (!cursor)
-                return badCursor();
-            auto nodes = client.primaries();
-            if (!nodes)
-                return nodes.error();
-            QList<QByteArray> keys;
-            while (cursor->primary < nodes->size() && keys.size() < limit) {
-                if (cancel.isCanceled())
-                    return canceledError();
-                auto step = scanStep(*(*nodes)[cursor->primary], cursor->cursor, pattern(), qMax(limit, 10));
-                if (!step)
-                    return step.error();
-                keys += step->second;
-                cursor->cursor = step->first;
-                if (cursor->cursor == "0")
-                    ++cursor->primary;
+    return m_backend->run<RawPage>([this, cursorText, limit](RedisClient &client,
+                                                             const CancelToken &cancel) -> Result<RawPage> {
+        auto cursor = parseCursor(cursorText);
+        if (!cursor)
+            return badCursor();
+        auto nodes = client.primaries();
+        if (!nodes)
+            return nodes.error();
+        QList<QByteArray> keys;
+        QString next;
+        const int count = qMax(limit, 10);
+        while (cursor->primary < nodes->size() && keys.size() < limit) {
+            if (cancel.isCanceled())
+                return canceledError();
+            auto step = scanStep(*(*nodes)[cursor->primary], cursor->cursor, pattern(), count);
+            if (!step)
+                return step.error();
+            QList<QByteArray> fresh = step->second;
+            std::sort(fresh.begin(), fresh.end());
+            if (!cursor->after.isEmpty())
+                fresh.erase(fresh.begin(), std::upper_bound(fresh.begin(), fresh.end(), cursor->after));
+            const qsizetype room = limit - keys.size();
+            if (fresh.size() > room) {
+                // The page is full inside this step: the next page replays it from here.
+                keys += fresh.first(room);
+                next = QStringLiteral("%1:%2:%3")
+                           .arg(cursor->primary)
+                           .arg(QString::fromLatin1(cursor->cursor))
+                           .arg(QString::fromLatin1(
+                               keys.last().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+                break;
             }
-            auto sessions = fetch(client, keys);
-            if (!sessions)
-                return sessions.error();
-            RawPage out;
-            out.sessions = std::move(sessions.value());
-            if (cursor->primary < nodes->size())
-                out.nextCursor = QStringLiteral("%1:%2").arg(cursor->primary).arg(QString::fromLatin1(cursor->cursor));
-            return out;
-        });
+            keys += fresh;
+            cursor->after.clear();
+            cursor->cursor = step->first;
+            if (cursor->cursor == "0")
+                ++cursor->primary;
+        }
+        if (next.isEmpty() && cursor->primary < nodes->size())
+            next = QStringLiteral("%1:%2").arg(cursor->primary).arg(QString::fromLatin1(cursor->cursor));
+        auto sessions = fetch(client, keys);
+        if (!sessions)
+            return sessions.error();
+        RawPage out;
+        out.sessions = std::move(sessions.value());
+        out.nextCursor = next;
+        return out;
+    });
 }
 
 QFuture<Result<QList<RawSession>>> RedisSessionSource::loadMany(const QStringList &ids)

@@ -137,6 +137,7 @@ Status SqlConnection::ensureOpen()
     }
     if (!db.open()) {
         const QSqlError error = db.lastError();
+        db = QSqlDatabase(); // no handle may outlive removeDatabase()
         close();
         return makeError(pg ? ErrorCode::StoreUnreachable : ErrorCode::Io,
                          QStringLiteral("cannot open %1").arg(m_url.redacted()), error.text().simplified().left(300));
@@ -152,6 +153,7 @@ Status SqlConnection::ensureOpen()
     }
     if (!m_migrated) {
         if (auto migrated = migrate(); !migrated) {
+            db = QSqlDatabase();
             close();
             return migrated;
         }

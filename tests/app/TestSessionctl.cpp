@@ -14,11 +14,7 @@ using namespace si;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = test::ProcessResult;
 
 const char kSecret[] = "s3cr3t-for-sessionctl-tests";
 const QByteArray kState = R"({"user": {"sub": "auth0|42", "email": "ann@example.com"}, "id_token": null, )"
@@ -27,21 +23,7 @@ const QByteArray kState = R"({"user": {"sub": "auth0|42", "email": "ann@example.
 
 Run sessionctl(const QStringList &args, const QHash<QString, QString> &env = {}, const QByteArray &input = {})
 {
-    QProcess p;
-    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-    e.remove(QStringLiteral("SI_SECRET"));
-    e.remove(QStringLiteral("SI_SECRET_FILE"));
-    for (auto it = env.begin(); it != env.end(); ++it)
-        e.insert(it.key(), it.value());
-    p.setProcessEnvironment(e);
-    p.start(test::binaryPath(QStringLiteral("bin/sessionctl")), args);
-    if (!p.waitForStarted())
-        qFatal("cannot start sessionctl");
-    p.write(input);
-    p.closeWriteChannel();
-    p.waitForFinished(30000);
-    return Run{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-               p.readAllStandardError()};
+    return test::runSessionctl(args, env, input);
 }
 
 QHash<QString, QString> withSecret(const QString &secret = QString::fromLatin1(kSecret))

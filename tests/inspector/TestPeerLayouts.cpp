@@ -72,6 +72,7 @@ private:
     Result<stores::OpenedInspector> open(int db, std::optional<SessionLayout::Kind> layout, const SecretList &secrets,
                                          bool readOnly = false);
     QList<QJsonObject> pythonSessions(int n) const;
+    void clearDatabase(int db, SessionLayout::Kind layout, const SecretList &secrets = {});
 
     stores::StoreUrl m_base;
     QProcess m_python;
@@ -159,6 +160,22 @@ Result<stores::OpenedInspector> TestPeerLayouts::open(int db, std::optional<Sess
     return stores::openInspector(urlForDatabase(db), options);
 }
 
+void TestPeerLayouts::clearDatabase(int db, SessionLayout::Kind layout, const SecretList &secrets)
+{
+    // A rerun on the same server starts from nothing (CI's servers are fresh anyway).
+    auto opened = open(db, layout, secrets);
+    QVERIFY_OK(opened);
+    QStringList ids;
+    QVERIFY_OK(await(opened->backend->source().scan(
+        [&](QList<RawSession> &&batch) {
+            for (const RawSession &s : batch)
+                ids << s.id;
+            return true;
+        },
+        500)));
+    QVERIFY_OK(await(opened->backend->source().remove(ids)));
+}
+
 QList<QJsonObject> TestPeerLayouts::pythonSessions(int n) const
 {
     QList<QJsonObject> out;
@@ -178,6 +195,7 @@ QList<QJsonObject> TestPeerLayouts::pythonSessions(int n) const
 void TestPeerLayouts::connectRedisWrittenByExpressSession()
 {
     const int db = 3;
+    clearDatabase(db, SessionLayout::Kind::ConnectRedis);
     const QJsonArray written =
         QJsonDocument::fromJson(runNode({QStringLiteral("write"), QStringLiteral("15")}, db)).array();
     QCOMPARE(written.size(), 15);
@@ -308,6 +326,7 @@ void TestPeerLayouts::starsessions()
     QFETCH(QString, cipher);
     QFETCH(int, db);
     const bool encrypted = cipher != QLatin1String("none");
+    clearDatabase(db, SessionLayout::Kind::Starsessions);
     // Fernet keys are urlsafe base64; AES-GCM keys here are standard base64 of 32 bytes.
     const QByteArray rawKey = crypto::randomBytes(32);
     const QByteArray key =
@@ -415,6 +434,7 @@ void TestPeerLayouts::starsessionsWrittenByUsOpensInPython()
 void TestPeerLayouts::auth0FastapiStatefulJson()
 {
     const int db = 8;
+    clearDatabase(db, SessionLayout::Kind::Auth0Fastapi);
     const QList<QJsonObject> sessions = pythonSessions(8);
     QJsonArray list;
     for (const QJsonObject &s : sessions)
@@ -497,6 +517,7 @@ void TestPeerLayouts::auth0CookieHeader()
 void TestPeerLayouts::detectionSaysWhenItCannotTell()
 {
     const int db = 9;
+    clearDatabase(db, SessionLayout::Kind::Auth0Fastapi); // no key prefix: every key
     auto writer = open(db, SessionLayout::Kind::Auth0Fastapi, {});
     QVERIFY_OK(writer);
     RawSession other;

@@ -6,9 +6,34 @@
 #include "core/jose/Jws.h"
 #include "core/json/Json.h"
 
+#include <QProcess>
 #include <QtGlobal>
 
 namespace si::test {
+
+ProcessResult runSessionctl(const QStringList &args, const QHash<QString, QString> &env, const QByteArray &input,
+                            int timeoutMs)
+{
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.remove(QStringLiteral("SI_SECRET"));
+    e.remove(QStringLiteral("SI_SECRET_FILE"));
+    for (auto it = env.begin(); it != env.end(); ++it)
+        e.insert(it.key(), it.value());
+    p.setProcessEnvironment(e);
+    p.start(binaryPath(QStringLiteral("bin/sessionctl")), args);
+    if (!p.waitForStarted())
+        qFatal("cannot start sessionctl");
+    p.write(input);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return ProcessResult{-1, p.readAllStandardOutput(), p.readAllStandardError()};
+    }
+    return ProcessResult{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+                         p.readAllStandardError()};
+}
 
 QByteArray fromHex(const char *hex)
 {

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QString>
+#include <QStringList>
 
 namespace si::test {
 
@@ -11,6 +13,16 @@ QString sourcePath(const QString &relative);
 QString binaryPath(const QString &relative);
 // True when SI_REQUIRE_SERVICES=1: a missing server, peer or tool is then a failure, not a skip.
 bool servicesRequired();
+
+struct ProcessResult {
+    int exitCode = -1; // -1: crashed or timed out
+    QByteArray out;
+    QByteArray err;
+};
+// Runs build/bin/sessionctl with `args`, the environment plus `env` (SI_SECRET and SI_SECRET_FILE
+// removed unless `env` sets them), and `input` on stdin.
+ProcessResult runSessionctl(const QStringList &args, const QHash<QString, QString> &env = {},
+                            const QByteArray &input = {}, int timeoutMs = 60000);
 
 } // namespace si::test
 
