@@ -834,6 +834,57 @@ int runSeed(const CommandContext &ctx)
     return ExitCode::Ok;
 }
 
+int runFsck(const CommandContext &ctx)
+{
+    if (!hasStore(ctx))
+        return needStore(ctx, "fsck");
+    const bool repair = ctx.args().isSet(QStringLiteral("repair"));
+    ProgressLine progress(QStringLiteral("checking"));
+    auto opened = openStore(ctx, &progress);
+    if (!opened)
+        return finishOpen(ctx, opened);
+    noteLayout(ctx, *opened);
+    auto report = await(opened->backend->fsck(repair));
+    progress.finish();
+    if (!report)
+        return ctx.fail(repair ? QStringLiteral("fsck --repair") : QStringLiteral("fsck"), report.error());
+    qint64 open = 0;
+    for (const IntegrityFinding &f : report->findings)
+        open += f.found - f.repaired;
+    if (ctx.args().isSet(QStringLiteral("json"))) {
+        json::Array findings;
+        for (const IntegrityFinding &f : report->findings) {
+            json::Object o;
+            o.append("what", f.what);
+            o.append("found", std::int64_t(f.found));
+            o.append("repaired", std::int64_t(f.repaired));
+            o.append("advice", f.advice);
+            findings.emplace_back(std::move(o));
+        }
+        json::Object doc;
+        doc.append("sessions", std::int64_t(report->sessions));
+        doc.append("index_entries", std::int64_t(report->indexEntries));
+        doc.append("findings", std::move(findings));
+        doc.append("clean", open == 0);
+        printJson(json::Value(std::move(doc)));
+    } else {
+        for (const IntegrityFinding &f : report->findings) {
+            printLine(QStringLiteral("%1  %2%3")
+                          .arg(number(f.found).rightJustified(8), f.what,
+                               repair ? QStringLiteral(" (repaired %1)").arg(number(f.repaired)) : QString()));
+            printLine(QStringLiteral("          %1").arg(f.advice));
+        }
+    }
+    ctx.note(QStringLiteral("checked %1 session(s) and %2 index entr%3: %4")
+                 .arg(number(report->sessions), number(report->indexEntries),
+                      report->indexEntries == 1 ? QStringLiteral("y") : QStringLiteral("ies"),
+                      report->findings.isEmpty() ? QStringLiteral("clean")
+                      : open == 0                ? QStringLiteral("everything found was repaired")
+                                                 : QStringLiteral("%1 problem(s) left%2")
+                                        .arg(number(open), repair ? QString() : QStringLiteral(" (see --repair)"))));
+    return ExitCode::Ok;
+}
+
 int runAudit(const CommandContext &ctx)
 {
     qint64 since = 0;

@@ -14,6 +14,7 @@ int runExpire(const CommandContext &ctx);
 int runStats(const CommandContext &ctx);
 int runExport(const CommandContext &ctx);
 int runSeed(const CommandContext &ctx);
+int runFsck(const CommandContext &ctx);
 int runAudit(const CommandContext &ctx);
 
 // The options these commands take (value options, flags), for the parser.

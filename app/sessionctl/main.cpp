@@ -50,6 +50,9 @@ Stores (sessionctl --store URL [store options] COMMAND):
   export [--format jsonl|csv] [FILTER] [--no-redact]
                                           every session, streamed; tokens masked by default
   seed --count N [--users U] [--seed S]   realistic synthetic sessions (the store's layout)
+  fsck [--repair] [--json]                dangling or missing index entries, sessions without a
+                                          deadline, unswept rows, unreadable sessions; --repair
+                                          fixes what is safe to fix
   audit [--since TIME|DURATION] [--json]  the audit log of writes (no --store needed)
 
   FILTER: --created-before T --created-after T --idle-for D --expires-within D
@@ -101,6 +104,7 @@ const Command kCommands[] = {
     {"stats", si::cli::runStats},
     {"export", si::cli::runExport},
     {"seed", si::cli::runSeed},
+    {"fsck", si::cli::runFsck},
     {"audit", si::cli::runAudit},
 };
 

@@ -717,6 +717,56 @@ QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter
                                      [](const BulkDeleteResult &r) { return qint64(r.removed); });
 }
 
+QFuture<Result<IntegrityReport>> SessionBackend::fsck(bool repair)
+{
+    if (repair) {
+        if (auto refused = refuseIfReadOnly(QStringLiteral("fsck-repair"), {describe()}); !refused)
+            return ready(Result<IntegrityReport>(refused.error()));
+    }
+    // The store's structure first, then what this profile cannot read (native: by key id, without
+    // decrypting; other layouts: decoded).
+    SessionSource *source = m_source.get(); // see find(): never the last reference on the worker
+    auto layout = m_layout;
+    const bool native = layout->kind() == SessionLayout::Kind::Native;
+    auto unreadable = std::make_shared<QAtomicInteger<qint64>>(0);
+    Decoder decode = [layout, native, unreadable](const RawSession &raw) -> Decoding {
+        const bool ok = native ? layout->knowsKeyId(raw.keyId) : layout->decode(raw).ok();
+        if (!ok)
+            unreadable->fetchAndAddRelaxed(1);
+        return {false, std::nullopt};
+    };
+    auto work =
+        source->checkIntegrity(repair)
+            .then(
+                [this, decode, unreadable](const Result<IntegrityReport> &checked) -> QFuture<Result<IntegrityReport>> {
+                    if (!checked)
+                        return ready(checked);
+                    auto report = std::make_shared<IntegrityReport>(*checked);
+                    return scanDecoded(decode, [](const SessionRow &, const json::Value *) { return true; })
+                        .then([report, unreadable](const Result<qint64> &scanned) -> Result<IntegrityReport> {
+                            if (!scanned)
+                                return scanned.error();
+                            report->sessions = qMax(report->sessions, *scanned);
+                            if (const qint64 n = unreadable->loadRelaxed(); n > 0)
+                                report->findings.append(
+                                    {QStringLiteral("sessions this profile's secrets cannot open"), n, 0,
+                                     QStringLiteral("check the secret (and its rotation list); `delete --undecryptable "
+                                                    "--dry-run` lists them")});
+                            return *report;
+                        });
+                })
+            .unwrap();
+    if (!repair)
+        return work;
+    return audited<IntegrityReport>(std::move(work), QStringLiteral("fsck-repair"), {describe()},
+                                    [](const IntegrityReport &r) {
+                                        qint64 n = 0;
+                                        for (const IntegrityFinding &f : r.findings)
+                                            n += f.repaired;
+                                        return n;
+                                    });
+}
+
 Result<qint64> parseTime(const QString &text)
 {
     bool isNumber = false;

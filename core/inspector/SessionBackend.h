@@ -154,6 +154,10 @@ public:
     QFuture<Result<qsizetype>> revoke(const LogoutTarget &target);
     QFuture<Result<BulkDeleteResult>> bulkDelete(const SessionFilter &filter, bool dryRun);
 
+    // The store's integrity check (SessionSource::checkIntegrity), plus the sessions this
+    // profile's secrets cannot open. `repair` is a write: refused on read-only profiles, audited.
+    QFuture<Result<IntegrityReport>> fsck(bool repair);
+
     // Records a write performed outside the engine (seeding) in the audit log.
     void audit(const AuditEntry &entry);
 

@@ -8,6 +8,11 @@ QFuture<Result<QStringList>> SessionSource::lookup(IndexKeys::Kind, const QList<
         Result<QStringList>(makeError(ErrorCode::Unsupported, QStringLiteral("this store has no session indexes"))));
 }
 
+QFuture<Result<IntegrityReport>> SessionSource::checkIntegrity(bool)
+{
+    return QtFuture::makeReadyFuture(Result<IntegrityReport>(IntegrityReport{}));
+}
+
 QFuture<Status> SessionSource::write(const QList<RawSession> &)
 {
     return QtFuture::makeReadyFuture(

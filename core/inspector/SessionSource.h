@@ -36,6 +36,20 @@ struct SessionCount {
     bool exact = true; // false: an estimate (Redis: keyspace size times the sampled share)
 };
 
+// One kind of inconsistency an integrity check looked for and found.
+struct IntegrityFinding {
+    QString what; // "index entries pointing at no session"
+    qint64 found = 0;
+    qint64 repaired = 0;
+    QString advice; // what --repair does about it, or what to do instead
+};
+
+struct IntegrityReport {
+    qint64 sessions = 0;              // sessions checked
+    qint64 indexEntries = 0;          // index entries checked
+    QList<IntegrityFinding> findings; // only kinds that were found
+};
+
 // What a support tool needs from a session store, whatever its layout: raw records, paged and
 // streamed, and the few writes an inspector performs. Implementations live in stores/ (Redis,
 // SQL, memory, a pasted cookie) and run on the store's worker thread.
@@ -71,6 +85,11 @@ public:
     // Canceling the future stops the scan between batches.
     using Sink = std::function<bool(QList<RawSession> &&batch)>;
     virtual QFuture<Result<qint64>> scan(Sink sink, int batchSize) = 0;
+
+    // Looks for what the store's own structure can get wrong (dangling or missing index entries,
+    // sessions without a deadline, expired rows not yet swept) and, with `repair`, fixes what can
+    // be fixed safely. The default has nothing to check.
+    virtual QFuture<Result<IntegrityReport>> checkIntegrity(bool repair);
 
     // Stores sessions as given (seeding, imports in a peer's layout). Native stores are written
     // through their StateStore instead, which maintains the indexes.

@@ -4,6 +4,7 @@
 #include "stores/redis/RedisScript.h"
 
 #include <QDateTime>
+#include <QThread>
 
 #include <algorithm>
 
@@ -459,6 +460,263 @@ QFuture<Result<QList<QByteArray>>> RedisSessionSource::sampleKeys(int limit)
             }
             return keys.mid(0, limit);
         });
+}
+
+Status RedisSessionSource::scanKeys(RedisClient &client, const QByteArray &match,
+                                    const std::function<Status(const QList<QByteArray> &)> &sink) const
+{
+    auto nodes = client.primaries();
+    if (!nodes)
+        return nodes.error();
+    for (RedisConnection *node : *nodes) {
+        QByteArray cursor = "0";
+        do {
+            auto step = scanStep(*node, cursor, match, 1000);
+            if (!step)
+                return step.error();
+            cursor = step->first;
+            if (!step->second.isEmpty()) {
+                if (auto s = sink(step->second); !s)
+                    return s;
+            }
+        } while (cursor != "0");
+    }
+    return {};
+}
+
+QFuture<Result<inspector::IntegrityReport>> RedisSessionSource::checkIntegrity(bool repair)
+{
+    return m_backend->run<inspector::IntegrityReport>(
+        [this, repair](RedisClient &client, const CancelToken &) -> Result<inspector::IntegrityReport> {
+            return m_mode == Mode::Native ? checkNative(client, repair) : checkStrings(client);
+        });
+}
+
+// Peers' sessions: only what Redis itself shows (keys without a deadline live forever).
+Result<inspector::IntegrityReport> RedisSessionSource::checkStrings(RedisClient &client) const
+{
+    inspector::IntegrityReport report;
+    qint64 persistent = 0;
+    const Status scanned = scanKeys(client, pattern(), [&](const QList<QByteArray> &keys) -> Status {
+        QList<RedisCommand> ttls;
+        for (const QByteArray &key : keys)
+            ttls.append({{"PTTL", key}, key});
+        auto replies = client.execute(ttls);
+        if (!replies)
+            return replies.error();
+        report.sessions += keys.size();
+        for (const RedisReply &r : *replies)
+            persistent += r.integer == -1;
+        return {};
+    });
+    if (!scanned)
+        return scanned.error();
+    if (persistent > 0)
+        report.findings.append({QStringLiteral("sessions without a deadline (no TTL)"), persistent, 0,
+                                QStringLiteral("they never expire in Redis; `expire ID --in …` or delete them (the "
+                                               "application decides their lifetime, so --repair leaves them)")});
+    return report;
+}
+
+// The native layout (docs/store-layout.md): every session must carry a deadline and sit in the
+// index of each hash it names (else revocation misses it); every index entry must point at a
+// session that names that hash (else it is dangling, harmless but growing).
+Result<inspector::IntegrityReport> RedisSessionSource::checkNative(RedisClient &client, bool repair) const
+{
+    using inspector::IntegrityFinding;
+    const QByteArray prefix = m_backend->prefix();
+    const qint64 now = nowSeconds();
+    inspector::IntegrityReport report;
+    IntegrityFinding noDeadline{QStringLiteral("sessions without a deadline (no TTL)"), 0, 0,
+                                QStringLiteral("--repair sets it from the session's own deadline")};
+    IntegrityFinding unindexed{QStringLiteral("sessions missing from an index (revocation would miss them)"), 0, 0,
+                               QStringLiteral("--repair adds the entries")};
+    IntegrityFinding dangling{QStringLiteral("index entries pointing at no session of that user"), 0, 0,
+                              QStringLiteral("--repair removes them (after a second look, so that a login being "
+                                             "written is not mistaken for one)")};
+    IntegrityFinding stale{QStringLiteral("expired index entries not yet trimmed"), 0, 0,
+                           QStringLiteral("--repair trims them (the next write to that index would too)")};
+    IntegrityFinding indexNoDeadline{QStringLiteral("index keys without a deadline"), 0, 0,
+                                     QStringLiteral("--repair sets it to the last member's deadline")};
+    const char *indexFields[] = {"u", "d", "m"};
+    auto indexKey = [&prefix](int field, const QByteArray &hash) {
+        return field == 0   ? RedisKeys::subjectIndex(prefix, hash)
+               : field == 1 ? RedisKeys::sessionIndex(prefix, hash)
+                            : RedisKeys::emailIndex(prefix, hash);
+    };
+
+    // 1. Sessions: deadline and index membership.
+    Status s = scanKeys(client, pattern(), [&](const QList<QByteArray> &keys) -> Status {
+        QList<RedisCommand> reads;
+        for (const QByteArray &key : keys) {
+            reads.append({{"HMGET", key, "a", "e", "u", "d", "m"}, key});
+            reads.append({{"PTTL", key}, key});
+        }
+        auto replies = client.execute(reads);
+        if (!replies)
+            return replies.error();
+        QList<RedisCommand> checks, fixes;
+        QList<QByteArray> checkedKeys;
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            const RedisReply &f = (*replies)[2 * i];
+            if (f.isError() || f.elements.size() != 5 || f.elements[1].isNil())
+                continue; // gone meanwhile, or not a session hash
+            ++report.sessions;
+            const QByteArray id = keys[i].mid(m_keyPrefix.size());
+            const qint64 deadline = f.elements[1].string.toLongLong();
+            if ((*replies)[2 * i + 1].integer == -1) {
+                ++noDeadline.found;
+                if (repair) {
+                    fixes.append({{"PEXPIREAT", keys[i], QByteArray::number(qMax(deadline, now) * 1000)}, keys[i]});
+                    ++noDeadline.repaired;
+                }
+            }
+            for (int field = 0; field < 3; ++field) {
+                const QByteArray hash = f.elements[2 + field].string;
+                if (hash.isEmpty())
+                    continue;
+                const QByteArray index = indexKey(field, hash);
+                checks.append({{"ZSCORE", index, id}, index});
+                checkedKeys.append(index);
+                checkedKeys.append(id);
+                checkedKeys.append(f.elements[0].string); // absolute deadline: the entry's score
+            }
+        }
+        if (!checks.isEmpty()) {
+            auto scores = client.execute(checks);
+            if (!scores)
+                return scores.error();
+            for (qsizetype j = 0; j < scores->size(); ++j) {
+                if (!(*scores)[j].isNil())
+                    continue;
+                ++unindexed.found;
+                if (repair) {
+                    const QByteArray &index = checkedKeys[3 * j];
+                    const QByteArray &score = checkedKeys[3 * j + 2];
+                    fixes.append({{"ZADD", index, score, checkedKeys[3 * j + 1]}, index});
+                    fixes.append({{"PEXPIREAT", index, QByteArray::number(score.toLongLong() * 1000), "GT"}, index});
+                    fixes.append({{"PEXPIREAT", index, QByteArray::number(score.toLongLong() * 1000), "NX"}, index});
+                    ++unindexed.repaired;
+                }
+            }
+        }
+        if (!fixes.isEmpty()) {
+            auto done = client.execute(fixes);
+            if (!done)
+                return done.error();
+        }
+        return {};
+    });
+    if (!s)
+        return s.error();
+
+    // 2. Index entries: each must point at a live session carrying that index's hash.
+    struct Suspect {
+        QByteArray index;
+        QByteArray id;
+        int field;
+        QByteArray hash;
+    };
+    QList<Suspect> suspects;
+    auto findDangling = [&](const QList<Suspect> &candidates) -> Result<QList<Suspect>> {
+        QList<RedisCommand> reads;
+        for (const Suspect &c : candidates) {
+            const QByteArray key = RedisKeys::session(prefix, QString::fromLatin1(c.id));
+            reads.append({{"HGET", key, indexFields[c.field]}, key});
+        }
+        QList<Suspect> out;
+        if (reads.isEmpty())
+            return out;
+        auto replies = client.execute(reads);
+        if (!replies)
+            return replies.error();
+        for (qsizetype i = 0; i < candidates.size(); ++i) {
+            if ((*replies)[i].string != candidates[i].hash)
+                out.append(candidates[i]);
+        }
+        return out;
+    };
+    for (int field = 0; field < 3; ++field) {
+        const QByteArray match = globEscaped(indexKey(field, {})) + '*';
+        s = scanKeys(client, match, [&](const QList<QByteArray> &keys) -> Status {
+            QList<RedisCommand> reads;
+            for (const QByteArray &key : keys) {
+                reads.append({{"ZRANGE", key, "0", "-1", "WITHSCORES"}, key});
+                reads.append({{"PTTL", key}, key});
+            }
+            auto replies = client.execute(reads);
+            if (!replies)
+                return replies.error();
+            QList<Suspect> candidates;
+            QList<RedisCommand> fixes;
+            for (qsizetype i = 0; i < keys.size(); ++i) {
+                const RedisReply &members = (*replies)[2 * i];
+                if (members.isError())
+                    continue; // not an index (WRONGTYPE)
+                const QByteArray hash = keys[i].mid(indexKey(field, {}).size());
+                qint64 last = 0, expired = 0;
+                for (qsizetype m = 0; m + 1 < members.elements.size(); m += 2) {
+                    ++report.indexEntries;
+                    const qint64 score = members.elements[m + 1].string.toLongLong();
+                    last = qMax(last, score);
+                    if (score <= now)
+                        ++expired;
+                    else
+                        candidates.append({keys[i], members.elements[m].string, field, hash});
+                }
+                if (expired > 0) {
+                    stale.found += expired;
+                    if (repair) {
+                        fixes.append({{"ZREMRANGEBYSCORE", keys[i], "-inf", QByteArray::number(now)}, keys[i]});
+                        stale.repaired += expired;
+                    }
+                }
+                if ((*replies)[2 * i + 1].integer == -1) {
+                    ++indexNoDeadline.found;
+                    if (repair && last > 0) {
+                        fixes.append({{"PEXPIREAT", keys[i], QByteArray::number(last * 1000)}, keys[i]});
+                        ++indexNoDeadline.repaired;
+                    }
+                }
+            }
+            auto found = findDangling(candidates);
+            if (!found)
+                return found.error();
+            suspects += *found;
+            if (!fixes.isEmpty()) {
+                auto done = client.execute(fixes);
+                if (!done)
+                    return done.error();
+            }
+            return {};
+        });
+        if (!s)
+            return s.error();
+    }
+    // A login writes its index entries just before the session: look again after a pause before
+    // calling an entry dangling.
+    if (!suspects.isEmpty()) {
+        QThread::msleep(1000);
+        auto confirmed = findDangling(suspects);
+        if (!confirmed)
+            return confirmed.error();
+        dangling.found = confirmed->size();
+        if (repair && !confirmed->isEmpty()) {
+            QList<RedisCommand> removals;
+            for (const Suspect &d : std::as_const(*confirmed))
+                removals.append({{"ZREM", d.index, d.id}, d.index});
+            auto done = client.execute(removals);
+            if (!done)
+                return done.error();
+            for (const RedisReply &r : *done)
+                dangling.repaired += r.integer;
+        }
+    }
+    for (const IntegrityFinding &f : {noDeadline, unindexed, dangling, stale, indexNoDeadline}) {
+        if (f.found > 0)
+            report.findings.append(f);
+    }
+    return report;
 }
 
 } // namespace si::stores

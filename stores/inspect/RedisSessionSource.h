@@ -30,6 +30,7 @@ public:
     QFuture<Result<QStringList>> lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes) override;
     QFuture<Result<qint64>> scan(Sink sink, int batchSize) override;
     QFuture<Status> write(const QList<inspector::RawSession> &sessions) override;
+    QFuture<Result<inspector::IntegrityReport>> checkIntegrity(bool repair) override;
 
     // A sample of key names from every primary (for layout detection): up to `limit`.
     QFuture<Result<QList<QByteArray>>> sampleKeys(int limit);
@@ -39,6 +40,11 @@ private:
     QByteArray pattern() const;
     // Reads the sessions at `keys` (ids derived from the key names); missing ones are left out.
     Result<QList<inspector::RawSession>> fetch(RedisClient &client, const QList<QByteArray> &keys) const;
+    // Every key matching `match` on every primary, `batch` at a time, to `sink` (false stops).
+    Status scanKeys(RedisClient &client, const QByteArray &match,
+                    const std::function<Status(const QList<QByteArray> &)> &sink) const;
+    Result<inspector::IntegrityReport> checkNative(RedisClient &client, bool repair) const;
+    Result<inspector::IntegrityReport> checkStrings(RedisClient &client) const;
 
     std::shared_ptr<RedisBackend> m_backend;
     Mode m_mode;

@@ -229,4 +229,54 @@ QFuture<Result<qint64>> SqlSessionSource::scan(Sink sink, int batchSize)
         });
 }
 
+QFuture<Result<inspector::IntegrityReport>> SqlSessionSource::checkIntegrity(bool repair)
+{
+    using inspector::IntegrityReport;
+    return m_backend->run<IntegrityReport>([this, repair](SqlConnection &db,
+                                                          const CancelToken &) -> Result<IntegrityReport> {
+        const QString table = db.table("sessions");
+        const qint64 now = m_clock();
+        auto scalar = [&db](const QString &sql, const QVariantList &values) -> Result<qint64> {
+            auto q = db.query(sql, values);
+            if (!q)
+                return q.error();
+            const qint64 n = (*q)->next() ? (*q)->value(0).toLongLong() : 0;
+            (*q)->finish();
+            return n;
+        };
+        IntegrityReport report;
+        auto total = scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(table), {});
+        if (!total)
+            return total.error();
+        report.sessions = *total;
+        // Rows past their deadline: invisible to readers, deleted by the store's next sweep.
+        auto expired = scalar(QStringLiteral("SELECT COUNT(*) FROM %1 WHERE expires_at <= ?").arg(table), {now});
+        if (!expired)
+            return expired.error();
+        if (*expired > 0) {
+            inspector::IntegrityFinding f{QStringLiteral("expired rows not yet swept"), *expired, 0,
+                                          QStringLiteral("--repair deletes them (readers already ignore them)")};
+            if (repair) {
+                auto deleted = db.query(QStringLiteral("DELETE FROM %1 WHERE expires_at <= ?").arg(table), {now});
+                if (!deleted)
+                    return deleted.error();
+                f.repaired = (*deleted)->numRowsAffected();
+            }
+            report.findings.append(f);
+        }
+        // Rows no revocation can reach: neither a sub nor a sid hash.
+        auto unindexed = scalar(
+            QStringLiteral("SELECT COUNT(*) FROM %1 WHERE subject_hash IS NULL AND session_hash IS NULL").arg(table),
+            {});
+        if (!unindexed)
+            return unindexed.error();
+        if (*unindexed > 0)
+            report.findings.append({QStringLiteral("sessions without a sub or sid index entry"), *unindexed, 0,
+                                    QStringLiteral("written without an identity; revocation by sub/sid cannot "
+                                                   "reach them: review with `list`, delete by id")});
+        report.indexEntries = report.sessions; // the index columns live in the rows
+        return report;
+    });
+}
+
 } // namespace si::stores

@@ -25,6 +25,7 @@ public:
     bool hasIndexes() const override { return true; }
     QFuture<Result<QStringList>> lookup(IndexKeys::Kind kind, const QList<QByteArray> &hashes) override;
     QFuture<Result<qint64>> scan(Sink sink, int batchSize) override;
+    QFuture<Result<inspector::IntegrityReport>> checkIntegrity(bool repair) override;
 
 private:
     std::shared_ptr<SqlBackend> m_backend;

@@ -23,10 +23,12 @@ return 1
 
 // Deletes KEYS[1] only when its own index hashes match the revocation: ARGV = nSub, sub hashes…,
 // nSid, sid hashes…. Single key, so it runs on the owning node of a cluster as one step.
+// Returns {deleted (0/1), its sub hash, sid hash, email hash} so that every index entry of a
+// deleted session can go, not only those of the index the revocation came through.
 const RedisScript kRevokeScript(R"lua(
-local u = redis.call('HGET', KEYS[1], 'u')
-local d = redis.call('HGET', KEYS[1], 'd')
-if not u and not d then return 0 end
+local f = redis.call('HMGET', KEYS[1], 'u', 'd', 'm')
+local u, d = f[1], f[2]
+if not u and not d then return {0, '', '', ''} end
 local ns = tonumber(ARGV[1])
 local nd = tonumber(ARGV[2 + ns])
 local function member(value, first, count)
@@ -35,9 +37,9 @@ local function member(value, first, count)
   end
   return false
 end
-if ns > 0 and not member(u, 2, ns) then return 0 end
-if nd > 0 and not member(d, 3 + ns, nd) then return 0 end
-return redis.call('DEL', KEYS[1])
+if ns > 0 and not member(u, 2, ns) then return {0, '', '', ''} end
+if nd > 0 and not member(d, 3 + ns, nd) then return {0, '', '', ''} end
+return {redis.call('DEL', KEYS[1]), u or '', d or '', f[3] or ''}
 )lua");
 
 // Moves the inactivity deadline of KEYS[1] if it still exists (never recreates a deleted session).
@@ -358,6 +360,7 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
                 deletes.append(kRevokeScript.call({m_prefix + "s:" + id}, argv));
             qsizetype removed = 0;
             QList<QByteArray> removedIds;
+            QList<RedisCommand> otherIndexes; // the deleted sessions' entries in the indexes not looked at
             if (!deletes.isEmpty()) {
                 auto results = executeWithScripts(client, deletes, kScripts);
                 if (!results)
@@ -366,9 +369,17 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
                     const RedisReply &reply = (*results)[i];
                     if (reply.isError())
                         return replyError(QStringLiteral("Redis refused the revocation"), reply);
-                    if (reply.integer > 0)
-                        removedIds.append(candidates[i]);
-                    removed += reply.integer;
+                    if (reply.elements.size() != 4 || reply.elements[0].integer <= 0)
+                        continue;
+                    removedIds.append(candidates[i]);
+                    ++removed;
+                    const QByteArray keys[] = {RedisKeys::subjectIndex(m_prefix, reply.elements[1].string),
+                                               RedisKeys::sessionIndex(m_prefix, reply.elements[2].string),
+                                               RedisKeys::emailIndex(m_prefix, reply.elements[3].string)};
+                    for (qsizetype k = 0; k < 3; ++k) {
+                        if (!reply.elements[k + 1].string.isEmpty() && !indexKeys.contains(keys[k]))
+                            otherIndexes.append({{"ZREM", keys[k], candidates[i]}, keys[k]});
+                    }
                 }
             }
             // Index entries go after the sessions, and only those we looked at: an entry a concurrent
@@ -383,8 +394,9 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
                     cleanup.append({args, key});
                 }
             }
+            cleanup += otherIndexes;
             if (!cleanup.isEmpty())
-                (void)client.execute(cleanup);
+                (void)client.execute(cleanup); // best effort: what stays is a harmless dangling entry
             return removed;
         });
 }

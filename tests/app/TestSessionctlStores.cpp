@@ -68,6 +68,7 @@ private Q_SLOTS:
     void bulkDeleteNeedsDryRunOrYes();
     void revokeBySub();
     void expireInAndAt();
+    void fsckOnACleanStore();
     void auditShowsTheWrites();
     // Failures.
     void unreachableServerExits5();
@@ -502,6 +503,28 @@ void TestSessionctlStores::expireInAndAt()
                   2);
 }
 
+void TestSessionctlStores::fsckOnACleanStore()
+{
+    const ProcessResult checked = run(store() + QStringList{QStringLiteral("fsck"), QStringLiteral("--json")});
+    QCOMPARE_EXIT(checked, 0);
+    const QJsonObject o = QJsonDocument::fromJson(checked.out).object();
+    QVERIFY2(o[QStringLiteral("clean")].toBool(), checked.out.constData());
+    QVERIFY(o[QStringLiteral("sessions")].toInt() > 200);
+    const ProcessResult text = run(store() + QStringList{QStringLiteral("fsck")});
+    QCOMPARE_EXIT(text, 0);
+    QVERIFY2(text.err.contains(": clean"), text.err.constData());
+    const ProcessResult refused =
+        run(store() + QStringList{QStringLiteral("--read-only"), QStringLiteral("fsck"), QStringLiteral("--repair")});
+    QCOMPARE_EXIT(refused, 6);
+    // Another application's sessions in the namespace: reported, not "repaired".
+    const ProcessResult foreign =
+        run(store() + QStringList{QStringLiteral("fsck"), QStringLiteral("--json")}, QStringLiteral("wrong-secret"));
+    QCOMPARE_EXIT(foreign, 0);
+    const QJsonArray findings = QJsonDocument::fromJson(foreign.out).object()[QStringLiteral("findings")].toArray();
+    QCOMPARE(findings.size(), 1);
+    QVERIFY(findings.first().toObject()[QStringLiteral("what")].toString().contains(QLatin1String("cannot open")));
+}
+
 void TestSessionctlStores::auditShowsTheWrites()
 {
     const ProcessResult audit = run({QStringLiteral("audit"), QStringLiteral("--json")});
@@ -513,7 +536,7 @@ void TestSessionctlStores::auditShowsTheWrites()
         QVERIFY(!e[QStringLiteral("user")].toString().isEmpty());
         QVERIFY(!e[QStringLiteral("time")].toString().isEmpty());
     }
-    for (const char *a : {"delete", "bulk-delete", "revoke", "expire"})
+    for (const char *a : {"delete", "bulk-delete", "revoke", "expire", "fsck-repair"})
         QVERIFY2(actions.contains(QLatin1String(a)), qPrintable(actions.join(QLatin1Char(','))));
     // Nothing secret in it: no session id in clear, no secret, no token.
     QFile f(m_audit);

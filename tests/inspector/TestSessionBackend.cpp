@@ -7,6 +7,10 @@
 #include "core/crypto/Random.h"
 #include "core/inspector/SeedGenerator.h"
 #include "stores/inspect/Inspection.h"
+#include "stores/redis/RedisBackend.h"
+#include "stores/redis/RedisClient.h"
+#include "stores/sql/SqlBackend.h"
+#include "stores/sql/SqlConnection.h"
 #include "tests/support/TestSupport.h"
 
 #include <QFile>
@@ -67,6 +71,7 @@ private Q_SLOTS:
     void wrongSecretLeavesEverythingUndecoded();
     void statisticsMatchTheSeed();
     void forEachStreamsTheFilteredSessions();
+    void fsckFindsAndRepairsDrift();
 
 private:
     Result<stores::OpenedInspector> open(const char *secret, bool readOnly = false) const;
@@ -336,6 +341,10 @@ void TestSessionBackend::revokeBySubRemovesOnlyThatUser()
         else
             QVERIFY2(loaded.ok(), qPrintable(s.id));
     }
+    // Every index entry of the revoked sessions went too (sid and email indexes included).
+    auto checked = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(checked);
+    QVERIFY2(checked->findings.isEmpty(), qPrintable(checked->findings.value(0).what));
     const auto entries = auditEntries();
     QCOMPARE(entries.size(), 1);
     QCOMPARE(json::Value(entries.first()).get("action")->toQString(), QStringLiteral("revoke"));
@@ -359,6 +368,9 @@ void TestSessionBackend::revokeBySid()
     QVERIFY_OK(revoked);
     QCOMPARE(*revoked, qsizetype(1));
     QCOMPARE(await(m_opened.backend->load(probe.id)).error().code, ErrorCode::NotFound);
+    auto checked = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(checked);
+    QVERIFY2(checked->findings.isEmpty(), qPrintable(checked->findings.value(0).what));
     auto count = await(m_opened.backend->count());
     QVERIFY_OK(count);
     if (count->exact)
@@ -435,6 +447,9 @@ void TestSessionBackend::bulkDeleteDryRunListsExactlyWhatGoes()
         QVERIFY(bySid->rows.isEmpty());
         break;
     }
+    auto checked = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(checked);
+    QVERIFY2(checked->findings.isEmpty(), qPrintable(checked->findings.value(0).what));
     const auto entries = auditEntries();
     QCOMPARE(entries.size(), 1); // the dry run is not a write
     QCOMPARE(json::Value(entries.first()).get("action")->toQString(), QStringLiteral("bulk-delete"));
@@ -589,6 +604,90 @@ void TestSessionBackend::forEachStreamsTheFilteredSessions()
         await(m_opened.backend->forEach({}, [&](const SessionRow &, const json::Value *) { return ++calls < 3; }));
     QVERIFY_OK(stopped);
     QCOMPARE(calls, 3);
+}
+
+void TestSessionBackend::fsckFindsAndRepairsDrift()
+{
+    auto clean = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(clean);
+    QVERIFY2(clean->findings.isEmpty(), qPrintable(clean->findings.value(0).what));
+    QCOMPARE(clean->sessions, kSessions);
+
+    // Drift of the kind crashes and hand edits leave behind.
+    const SeedGenerator::Session &lost = m_seeded.at(0);     // its hash vanishes, its entries stay
+    const SeedGenerator::Session &orphan = m_seeded.at(1);   // drops out of its sub index
+    const SeedGenerator::Session &immortal = m_seeded.at(2); // loses its deadline
+    QMap<QString, qint64> expected;                          // finding → count
+    stores::StoreFactory factory(stores::StoreOptions{m_prefix});
+    if (m_url.kind == stores::StoreUrl::Kind::Redis || m_url.kind == stores::StoreUrl::Kind::RedisCluster) {
+        const QByteArray p = m_prefix.toLatin1();
+        QVERIFY_OK(await(
+            factory.redisBackend(m_url)->run<bool>([&](stores::RedisClient &c, const CancelToken &) -> Result<bool> {
+                auto fields =
+                    c.execute({{{"HGET", p + "s:" + orphan.id.toLatin1(), "u"}, p + "s:" + orphan.id.toLatin1()}});
+                if (!fields)
+                    return fields.error();
+                const QByteArray subIndex = p + "u:" + fields->first().string;
+                auto done =
+                    c.execute({{{"DEL", p + "s:" + lost.id.toLatin1()}, p + "s:" + lost.id.toLatin1()},
+                               {{"ZREM", subIndex, orphan.id.toLatin1()}, subIndex},
+                               {{"PERSIST", p + "s:" + immortal.id.toLatin1()}, p + "s:" + immortal.id.toLatin1()}});
+                if (!done)
+                    return done.error();
+                return true;
+            })));
+        expected.insert(QStringLiteral("index entries pointing at no session of that user"), 3); // u, d, m
+        expected.insert(QStringLiteral("sessions missing from an index (revocation would miss them)"), 1);
+        expected.insert(QStringLiteral("sessions without a deadline (no TTL)"), 1);
+    } else if (m_url.kind != stores::StoreUrl::Kind::Memory) {
+        auto sql = factory.sqlBackend(m_url);
+        QVERIFY_OK(sql);
+        QVERIFY_OK(await((*sql)->run<bool>([&](stores::SqlConnection &db, const CancelToken &) -> Result<bool> {
+            if (auto s =
+                    db.exec(QStringLiteral("UPDATE %1 SET expires_at = 1 WHERE id IN (?, ?)").arg(db.table("sessions")),
+                            {lost.id, orphan.id});
+                !s)
+                return s.error();
+            return true;
+        })));
+        expected.insert(QStringLiteral("expired rows not yet swept"), 2);
+    } else {
+        QSKIP("the memory store has no structure to drift");
+    }
+
+    auto found = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(found);
+    QMap<QString, qint64> got;
+    for (const IntegrityFinding &f : std::as_const(found->findings)) {
+        got.insert(f.what, f.found);
+        QCOMPARE(f.repaired, 0);
+        QVERIFY(!f.advice.isEmpty());
+    }
+    QCOMPARE(got, expected);
+    QVERIFY(auditEntries().isEmpty()); // a check is not a write
+
+    auto ro = open("app-secret-one", true);
+    QVERIFY_OK(ro);
+    QCOMPARE(await(ro->backend->fsck(true)).error().code, ErrorCode::ReadOnly);
+
+    auto repaired = await(m_opened.backend->fsck(true));
+    QVERIFY_OK(repaired);
+    for (const IntegrityFinding &f : std::as_const(repaired->findings))
+        QCOMPARE(f.repaired, f.found);
+    auto after = await(m_opened.backend->fsck(false));
+    QVERIFY_OK(after);
+    QVERIFY2(after->findings.isEmpty(), qPrintable(after->findings.value(0).what));
+    const auto entries = auditEntries();
+    QCOMPARE(json::Value(entries.last()).get("action")->toQString(), QStringLiteral("fsck-repair"));
+
+    if (!expected.contains(QStringLiteral("expired rows not yet swept"))) {
+        // The re-indexed session is reachable by revocation again.
+        LogoutTarget target;
+        target.issuer = m_issuer;
+        target.sub = orphan.state.user->sub();
+        QVERIFY_OK(await(m_opened.backend->revoke(target)));
+        QCOMPARE(await(m_opened.backend->load(orphan.id)).error().code, ErrorCode::NotFound);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSessionBackend)
