@@ -488,6 +488,8 @@ int runFind(const CommandContext &ctx)
         printRows(found->rows);
     }
     QString how = found->usedIndex ? QStringLiteral("through the index") : QStringLiteral("by scanning the store");
+    if (!found->usedIndex && opened->backend->source().hasIndexes() && q.field != SearchQuery::Field::Email)
+        how += QStringLiteral("; --iss or SI_ISSUER lets sub/sid searches use the index");
     if (found->undecodable > 0)
         ctx.note(QStringLiteral("warning: %1 session(s) could not be decrypted and were not searched")
                      .arg(number(found->undecodable)));
