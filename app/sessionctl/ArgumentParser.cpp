@@ -46,8 +46,8 @@ bool ArgumentParser::parse(const QStringList &arguments)
             }
             m_flags.insert(name);
         } else {
-            m_error = QStringLiteral("unknown option --%1 (a session id starting with -- goes after a lone --)")
-                          .arg(name);
+            m_error =
+                QStringLiteral("unknown option --%1 (a session id starting with -- goes after a lone --)").arg(name);
             return false;
         }
     }

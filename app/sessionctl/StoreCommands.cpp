@@ -11,8 +11,10 @@
 #include <QFile>
 #include <QLocale>
 #include <QMutex>
+#include <QtConcurrent/QtConcurrentMap>
 
 #include <cstdio>
+#include <numeric>
 #include <unistd.h>
 
 namespace si::cli {
@@ -793,21 +795,40 @@ int runSeed(const CommandContext &ctx)
     constexpr qint64 kBatch = 2000;
     qint64 written = 0;
     Status status;
+    // Batch k+1 is generated (on all cores) while batch k is encrypted and written: the store's
+    // worker, the encoders and the generator overlap instead of taking turns.
+    std::optional<QFuture<Status>> inflight;
+    qint64 inflightEnd = 0;
+    auto settle = [&] {
+        if (!inflight)
+            return;
+        status = await(*inflight);
+        inflight.reset();
+        if (status) {
+            written = inflightEnd;
+            progress.update(written);
+        }
+    };
     for (qint64 start = 0; start < count && status; start += kBatch) {
         const qint64 end = qMin(count, start + kBatch);
+        QList<qint64> indexes(end - start);
+        std::iota(indexes.begin(), indexes.end(), start);
+        const QList<SeedGenerator::Session> sessions =
+            QtConcurrent::blockingMapped(indexes, [&generator, kind](qint64 i) { return generator.session(i, kind); });
+        QFuture<Status> next;
         if (kind == SessionLayout::Kind::Native) {
             QList<QPair<QString, StateData>> batch;
-            batch.reserve(end - start);
-            for (qint64 i = start; i < end; ++i) {
-                SeedGenerator::Session s = generator.session(i, kind);
-                batch.append({s.id, std::move(s.state)});
-            }
-            status = await(opened->nativeStore->setMany(batch));
+            batch.reserve(sessions.size());
+            for (const SeedGenerator::Session &s : sessions)
+                batch.append({s.id, s.state});
+            settle();
+            if (!status)
+                break;
+            next = opened->nativeStore->setMany(batch);
         } else {
             QList<RawSession> batch;
-            batch.reserve(end - start);
-            for (qint64 i = start; i < end && status; ++i) {
-                const SeedGenerator::Session s = generator.session(i, kind);
+            batch.reserve(sessions.size());
+            for (const SeedGenerator::Session &s : sessions) {
                 auto value = backend.layout().encode(s.id, generator.document(s, kind));
                 if (!value) {
                     status = value.error();
@@ -819,14 +840,19 @@ int runSeed(const CommandContext &ctx)
                 raw.expiresAt = s.expiresAt;
                 batch.append(std::move(raw));
             }
-            if (status)
-                status = await(backend.source().write(batch));
+            settle();
+            if (!status)
+                break;
+            next = backend.source().write(batch);
         }
-        if (status) {
-            written = end;
-            progress.update(written);
-        }
+        inflight = next;
+        inflightEnd = end;
     }
+    // The batch in flight always finishes (and counts) before reporting; the first error wins.
+    const Status failure = status;
+    settle();
+    if (!failure)
+        status = failure;
     progress.finish();
     backend.audit({QStringLiteral("seed"), {target}, written, status ? QStringLiteral("ok") : status.error().message});
     if (!status)
