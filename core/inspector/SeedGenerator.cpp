@@ -91,8 +91,9 @@ SeedGenerator::Session SeedGenerator::session(qint64 index, SessionLayout::Kind 
     const qint64 heavy = qMax<qint64>(1, m_options.users / 100);
     s.user = rng.bounded(10) == 0 ? qint64(rng.bounded(quint32(heavy))) : qint64(rng.bounded(quint32(m_options.users)));
     const qint64 now = m_options.now;
-    // Created somewhere in the past lifetime (minus a minute, so it is still alive), active since.
-    s.createdAt = now - 60 - qint64(rng.bounded(quint32(qMax<qint64>(1, m_options.lifetime - 120))));
+    // Created somewhere in the past lifetime, at least ten minutes before its end (so a large
+    // seed is still alive when it is done), active since.
+    s.createdAt = now - 600 - qint64(rng.bounded(quint32(qMax<qint64>(1, m_options.lifetime - 1200))));
     s.lastActivity = s.createdAt + qint64(rng.bounded(quint32(qMax<qint64>(1, now - s.createdAt))));
     s.expiresAt = s.createdAt + m_options.lifetime;
     switch (layout) {

@@ -7,6 +7,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 
 namespace si::inspector {
@@ -25,28 +26,44 @@ QString isoTime(qint64 t)
 }
 
 // Case-insensitive ASCII search; `lowerNeedle` is already lower case.
-bool containsIgnoringCase(QByteArrayView haystack, QByteArrayView lowerNeedle)
-{
-    if (lowerNeedle.isEmpty())
-        return true;
-    const char first = lowerNeedle[0];
-    const char firstUpper = (first >= 'a' && first <= 'z') ? char(first - 32) : first;
-    for (qsizetype i = 0; i + lowerNeedle.size() <= haystack.size(); ++i) {
-        if (haystack[i] != first && haystack[i] != firstUpper)
-            continue;
-        qsizetype j = 1;
-        for (; j < lowerNeedle.size(); ++j) {
-            char c = haystack[i + j];
-            if (c >= 'A' && c <= 'Z')
-                c = char(c + 32);
-            if (c != lowerNeedle[j])
-                break;
+// ASCII case-insensitive substring search (Horspool: the skip table folds case, so a scan moves
+// by up to the needle's length per step instead of byte by byte). `lowerNeedle` is lower-case.
+class CaseFoldSearcher {
+public:
+    explicit CaseFoldSearcher(QByteArray lowerNeedle)
+        : m_needle(std::move(lowerNeedle))
+    {
+        const qsizetype n = m_needle.size();
+        m_skip.fill(n);
+        for (qsizetype i = 0; i + 1 < n; ++i) {
+            const uchar c = uchar(m_needle[i]);
+            m_skip[c] = n - 1 - i;
+            m_skip[uchar(upper(char(c)))] = n - 1 - i;
         }
-        if (j == lowerNeedle.size())
-            return true;
     }
-    return false;
-}
+    bool isEmpty() const { return m_needle.isEmpty(); }
+    bool foundIn(QByteArrayView haystack) const
+    {
+        const qsizetype n = m_needle.size();
+        if (n == 0)
+            return true;
+        const char *h = haystack.data();
+        for (qsizetype i = 0; i + n <= haystack.size(); i += m_skip[uchar(h[i + n - 1])]) {
+            qsizetype j = n - 1;
+            while (j >= 0 && lower(h[i + j]) == m_needle[j])
+                --j;
+            if (j < 0)
+                return true;
+        }
+        return false;
+    }
+
+private:
+    static char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
+    static char upper(char c) { return (c >= 'a' && c <= 'z') ? char(c - 32) : c; }
+    QByteArray m_needle;
+    std::array<qsizetype, 256> m_skip{};
+};
 
 bool isAscii(const QString &s)
 {
@@ -354,7 +371,8 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
     // No index: decrypt everything, on all cores. An ASCII value is looked for in the plaintext
     // first, so only sessions that mention it are parsed.
     auto layout = m_layout;
-    const QByteArray needle = isAscii(q.value) ? q.value.toLatin1().toLower() : QByteArray();
+    auto needle =
+        std::make_shared<const CaseFoldSearcher>(isAscii(q.value) ? q.value.toLatin1().toLower() : QByteArray());
     auto result = std::make_shared<SearchResult>();
     auto counters = std::make_shared<QAtomicInteger<qint64>>(0);
     Decoder decode = [layout, needle, counters](const RawSession &raw) -> Decoding {
@@ -363,7 +381,7 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
             counters->fetchAndAddRelaxed(1);
             return {true, Result<DecodedSession>(opened.error())};
         }
-        if (!needle.isEmpty() && !containsIgnoringCase(opened->plaintext, needle))
+        if (!needle->isEmpty() && !needle->foundIn(opened->plaintext))
             return {false, std::nullopt};
         return {true, layout->decodeOpened(std::move(opened.value()))};
     };

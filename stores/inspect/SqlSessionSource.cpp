@@ -21,13 +21,21 @@ QString placeholders(qsizetype n)
     return list.join(QLatin1Char(','));
 }
 
-const QString kColumns = QStringLiteral("id, envelope, key_id, created_at, last_activity, expires_at, subject_hash");
+// SQLite hands TEXT to Qt as UTF-16 (a conversion per byte of every envelope); as a BLOB the
+// ASCII envelope arrives as it is stored.
+QString columns(const SqlConnection &db)
+{
+    return db.isPostgres()
+               ? QStringLiteral("id, envelope, key_id, created_at, last_activity, expires_at, subject_hash")
+               : QStringLiteral("id, CAST(envelope AS BLOB), key_id, created_at, last_activity, expires_at, "
+                                "subject_hash");
+}
 
 RawSession rowOf(const QSqlQuery &q)
 {
     RawSession s;
     s.id = q.value(0).toString();
-    s.value = q.value(1).toString().toLatin1();
+    s.value = q.value(1).toByteArray();
     s.keyId = q.value(2).toString();
     s.createdAt = q.value(3).toLongLong();
     s.lastActivity = q.value(4).toLongLong();
@@ -43,11 +51,11 @@ Result<QList<RawSession>> pageAfter(SqlConnection &db, const QString &after, int
     auto selected =
         after.isEmpty()
             ? db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? ORDER BY id LIMIT %3")
-                           .arg(kColumns, db.table("sessions"))
+                           .arg(columns(db), db.table("sessions"))
                            .arg(limit),
                        {now})
             : db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id > ? ORDER BY id LIMIT %3")
-                           .arg(kColumns, db.table("sessions"))
+                           .arg(columns(db), db.table("sessions"))
                            .arg(limit),
                        {now, after});
     if (!selected)
@@ -120,7 +128,7 @@ QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList 
                 for (const QString &id : slice)
                     values << id;
                 auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id IN (%3)")
-                                             .arg(kColumns, db.table("sessions"), placeholders(slice.size())),
+                                             .arg(columns(db), db.table("sessions"), placeholders(slice.size())),
                                          values);
                 if (!selected)
                     return selected.error();

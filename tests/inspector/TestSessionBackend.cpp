@@ -379,8 +379,14 @@ void TestSessionBackend::revokeBySid()
 
 void TestSessionBackend::expireOnlyBringsTheEndForward()
 {
-    const QString id = m_seeded.at(6).id;
     const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QString id; // a session that ends more than an hour from now
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.expiresAt > now + 3600) {
+            id = s.id;
+            break;
+        }
+    }
     auto moved = await(m_opened.backend->expire(id, now + 120));
     QVERIFY_OK(moved);
     auto loaded = await(m_opened.backend->load(id));
@@ -652,7 +658,11 @@ void TestSessionBackend::fsckFindsAndRepairsDrift()
         })));
         expected.insert(QStringLiteral("expired rows not yet swept"), 2);
     } else {
-        QSKIP("the memory store has no structure to drift");
+        // The memory store has no structure that can drift: nothing to find, nothing to repair.
+        auto repaired = await(m_opened.backend->fsck(true));
+        QVERIFY_OK(repaired);
+        QVERIFY(repaired->findings.isEmpty());
+        return;
     }
 
     auto found = await(m_opened.backend->fsck(false));
