@@ -163,6 +163,18 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
                              QStringLiteral("native sessions are encrypted: set SI_SECRET or pass --secret-file"));
         return std::shared_ptr<const SessionCodec>(std::make_shared<SessionCodec>(options.secrets, codecOptions));
     };
+    // Our own layout: the codec, and the StateStore on the same connection (revocation, seeding).
+    auto openNative = [&]() -> Status {
+        auto codec = nativeCodec();
+        if (!codec)
+            return codec.error();
+        out.codec = *codec;
+        auto store = factory.stateStore(url, *codec);
+        if (!store)
+            return store.error();
+        out.nativeStore = std::move(store.value());
+        return {};
+    };
 
     switch (url.kind) {
     case StoreUrl::Kind::Memory:
@@ -173,14 +185,8 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
                              QStringLiteral("%1 stores hold the native layout only").arg(url.kindName()));
         if (!options.layout)
             out.layoutNote = QStringLiteral("native (%1 stores hold the native layout)").arg(url.kindName());
-        auto codec = nativeCodec();
-        if (!codec)
-            return codec.error();
-        out.codec = *codec;
-        auto store = factory.stateStore(url, *codec);
-        if (!store)
-            return store.error();
-        out.nativeStore = std::move(store.value());
+        if (auto opened = openNative(); !opened)
+            return opened.error();
         if (url.kind == StoreUrl::Kind::Memory) {
             source = std::make_shared<MemorySessionSource>(
                 factory.memoryTable(), std::static_pointer_cast<MemoryStateStore>(out.nativeStore), options.clock);
@@ -213,14 +219,8 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
             out.detected = true;
         }
         if (kind == SessionLayout::Kind::Native) {
-            auto codec = nativeCodec();
-            if (!codec)
-                return codec.error();
-            out.codec = *codec;
-            auto store = factory.stateStore(url, *codec);
-            if (!store)
-                return store.error();
-            out.nativeStore = std::move(store.value());
+            if (auto opened = openNative(); !opened)
+                return opened.error();
             source = std::make_shared<RedisSessionSource>(backend, RedisSessionSource::Mode::Native, QByteArray());
         } else if (kind == SessionLayout::Kind::Auth0Cookie) {
             return makeError(ErrorCode::Unsupported, QStringLiteral("auth0 cookies live in browsers, not in Redis"),

@@ -17,12 +17,6 @@
 using namespace si;
 using test::ProcessResult;
 
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
-    } while (false)
-
 // Exit code check that shows what sessionctl said.
 #define QCOMPARE_EXIT(run, code)                                                                                       \
     QVERIFY2((run).exitCode == (code),                                                                                 \

@@ -8,6 +8,7 @@
 #include "core/inspector/SeedGenerator.h"
 #include "core/inspector/SessionBackend.h"
 #include "core/json/Json.h"
+#include "tests/support/TestSupport.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -17,12 +18,6 @@
 
 using namespace si;
 using namespace si::inspector;
-
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
-    } while (false)
 
 namespace {
 

@@ -19,12 +19,6 @@
 using namespace si;
 using namespace si::inspector;
 
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
-    } while (false)
-
 namespace {
 
 struct PeerSession {

@@ -23,12 +23,6 @@ using namespace si;
 using namespace si::inspector;
 using namespace si::test;
 
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
-    } while (false)
-
 namespace {
 
 constexpr qint64 kSessions = 240;

@@ -12,13 +12,6 @@
 using namespace si;
 using namespace si::test;
 
-// QVERIFY for Result/Status that shows the error when it fails.
-#define QVERIFY_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &r_ = (expr);                                                                                       \
-        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
-    } while (false)
-
 namespace {
 
 struct Client {

@@ -5,6 +5,13 @@
 #include <QString>
 #include <QStringList>
 
+// QVERIFY for a Result or Status that shows the error when it fails.
+#define QVERIFY_OK(expr)                                                                                               \
+    do {                                                                                                               \
+        const auto &r_ = (expr);                                                                                       \
+        QVERIFY2(r_.ok(), r_.ok() ? "" : qPrintable(r_.error().toString()));                                           \
+    } while (false)
+
 namespace si::test {
 
 // Hex (whitespace allowed) to bytes; aborts the test program on invalid input.
