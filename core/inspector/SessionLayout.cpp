@@ -173,7 +173,9 @@ public:
     {
         EnvelopeCipher::Decrypted out;
         const QByteArray &v = raw.value;
-        if (v.startsWith('{')) { // NoopEncryptor
+        // NoopEncryptor writes JSON. An AES-GCM value is raw bytes and starts with '{' once in
+        // 256: with a key set, only a value that parses as JSON counts as unencrypted.
+        if (v.startsWith('{') && (m_key.isEmpty() || json::parse(v).ok())) {
             out.plaintext = v;
             return out;
         }

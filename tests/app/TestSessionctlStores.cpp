@@ -169,9 +169,10 @@ void TestSessionctlStores::listText()
     QCOMPARE_EXIT(page, 0);
     QVERIFY2(lines(page.out) >= 5 && lines(page.out) <= 7, page.out.constData()); // a header, five rows
     QVERIFY2(page.err.contains("session(s) of "), page.err.constData());
-    // SQL stores hold the native layout: nothing to say. Redis was sampled: say what was chosen.
+    // SQL stores hold the native layout: nothing to say. Redis was sampled: say what was chosen
+    // (detected, or — when other tests' keys fill the sample — taken from the given namespace).
     if (m_backend.startsWith(QLatin1String("redis")))
-        QVERIFY2(page.err.contains("layout: native (detected"), page.err.constData());
+        QVERIFY2(page.err.contains("layout: native ("), page.err.constData());
     else
         QVERIFY(!page.err.contains("layout:"));
 }

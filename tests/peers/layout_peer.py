@@ -54,7 +54,8 @@ def starsessions_value(cipher, key, s):
     if cipher == "fernet":
         return Fernet(key).encrypt(data).decode("ascii")
     if cipher == "aesgcm":
-        nonce = os.urandom(12)
+        # The first byte of some nonces is "{": such values must not be taken for plain JSON.
+        nonce = bytes.fromhex(s["nonce_hex"]) if "nonce_hex" in s else os.urandom(12)
         return base64.b64encode(nonce + AESGCM(base64.b64decode(key)).encrypt(nonce, data, None)).decode("ascii")
     return data.decode("utf-8")
 
