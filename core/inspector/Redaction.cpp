@@ -21,14 +21,15 @@ bool looksLikeJose(QStringView value)
     return dots == 2 || dots == 4;
 }
 
-QString maskedToken(QStringView value)
+QString maskedToken(QStringView value, const QLocale &locale)
 {
     if (value.isEmpty())
         return {};
     QString kind;
     if (looksLikeJose(value))
         kind = value.count(QLatin1Char('.')) == 4 ? QStringLiteral("JWE ") : QStringLiteral("JWT ");
-    return kind + QStringLiteral("\u2022\u2022\u2022\u2022\u2022\u2022\u2022 %1 chars").arg(value.size());
+    return kind + QStringLiteral("\u2022\u2022\u2022\u2022\u2022\u2022\u2022 ") + locale.toString(value.size()) +
+           QStringLiteral(" chars");
 }
 
 bool isCredentialKey(std::string_view key)

@@ -13,14 +13,6 @@ using inspector::SessionCount;
 
 namespace {
 
-QString placeholders(qsizetype n)
-{
-    QStringList list;
-    for (qsizetype i = 0; i < n; ++i)
-        list << QStringLiteral("?");
-    return list.join(QLatin1Char(','));
-}
-
 // SQLite hands TEXT to Qt as UTF-16 (a conversion per byte of every envelope); as a BLOB the
 // ASCII envelope arrives as it is stored.
 QString columns(const SqlConnection &db)
@@ -128,7 +120,7 @@ QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList 
                 for (const QString &id : slice)
                     values << id;
                 auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id IN (%3)")
-                                             .arg(columns(db), db.table("sessions"), placeholders(slice.size())),
+                                             .arg(columns(db), db.table("sessions"), sqlPlaceholders(slice.size())),
                                          values);
                 if (!selected)
                     return selected.error();
@@ -155,9 +147,9 @@ QFuture<Result<qsizetype>> SqlSessionSource::remove(const QStringList &ids)
             QVariantList values;
             for (const QString &id : slice)
                 values << id;
-            auto deleted = db.query(
-                QStringLiteral("DELETE FROM %1 WHERE id IN (%2)").arg(db.table("sessions"), placeholders(slice.size())),
-                values);
+            auto deleted = db.query(QStringLiteral("DELETE FROM %1 WHERE id IN (%2)")
+                                        .arg(db.table("sessions"), sqlPlaceholders(slice.size())),
+                                    values);
             if (!deleted) {
                 if (ids.size() > kIds)
                     db.rollback();
@@ -200,7 +192,7 @@ QFuture<Result<QStringList>> SqlSessionSource::lookup(IndexKeys::Kind kind, cons
             for (const QByteArray &h : hashes)
                 values << QString::fromLatin1(h);
             auto selected = db.query(QStringLiteral("SELECT id FROM %1 WHERE expires_at > ? AND %2 IN (%3)")
-                                         .arg(db.table("sessions"), column, placeholders(hashes.size())),
+                                         .arg(db.table("sessions"), column, sqlPlaceholders(hashes.size())),
                                      values);
             if (!selected)
                 return selected.error();

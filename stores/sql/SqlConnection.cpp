@@ -271,4 +271,13 @@ void SqlConnection::rollback()
         QSqlDatabase::database(m_connectionName, false).rollback();
 }
 
+QString sqlPlaceholders(qsizetype n)
+{
+    QString out;
+    out.reserve(n * 2);
+    for (qsizetype i = 0; i < n; ++i)
+        out += i == 0 ? QStringLiteral("?") : QStringLiteral(",?");
+    return out;
+}
+
 } // namespace si::stores

@@ -10,6 +10,9 @@
 
 namespace si::stores {
 
+// "?,?,?": `n` bind placeholders for an IN (…) list.
+QString sqlPlaceholders(qsizetype n);
+
 // One QSqlDatabase connection (QSQLITE or QPSQL) owned by the thread that calls open() — the
 // store's worker. Not thread-safe. A connection that failed is closed and reopened by the next
 // call, so the operation after a server restart succeeds. Errors never carry bound values.

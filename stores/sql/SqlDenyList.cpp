@@ -39,15 +39,12 @@ QFuture<Result<std::optional<qint64>>> SqlDenyList::latest(const QList<QByteArra
     return m_backend->run<R>([markers, now](SqlConnection &db, const CancelToken &) -> Result<R> {
         if (markers.isEmpty())
             return R();
-        QStringList placeholders;
         QVariantList values;
-        for (const QByteArray &m : markers) {
-            placeholders << QStringLiteral("?");
+        for (const QByteArray &m : markers)
             values << QString::fromLatin1(m);
-        }
         values << now;
         auto selected = db.query(QStringLiteral("SELECT MAX(since) FROM %1 WHERE marker IN (%2) AND expires_at > ?")
-                                     .arg(db.table("denylist"), placeholders.join(QLatin1Char(','))),
+                                     .arg(db.table("denylist"), sqlPlaceholders(markers.size())),
                                  values);
         if (!selected)
             return selected.error();

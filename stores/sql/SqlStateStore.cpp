@@ -11,17 +11,7 @@
 
 namespace si::stores {
 
-namespace {
-
-QString placeholders(qsizetype n)
-{
-    QStringList list;
-    for (qsizetype i = 0; i < n; ++i)
-        list << QStringLiteral("?");
-    return list.join(QLatin1Char(','));
-}
-
-} // namespace
+namespace {} // namespace
 
 SqlStateStore::SqlStateStore(std::shared_ptr<SqlBackend> backend, std::shared_ptr<const SessionCodec> codec)
     : m_backend(std::move(backend))
@@ -176,7 +166,7 @@ QFuture<Result<QList<Result<std::optional<StateData>>>>> SqlStateStore::getMany(
                 values << ids[i];
             auto selected = db.query(QStringLiteral("SELECT id, envelope, key_id, created_at, last_activity,"
                                                     " absolute_expires_at, expires_at FROM %1 WHERE id IN (%2)")
-                                         .arg(db.table("sessions"), placeholders(values.size())),
+                                         .arg(db.table("sessions"), sqlPlaceholders(values.size())),
                                      values);
             if (!selected)
                 return selected.error();
@@ -251,12 +241,12 @@ QFuture<Result<qsizetype>> SqlStateStore::deleteByLogoutToken(const LogoutTarget
         QStringList conditions;
         QVariantList values;
         if (!subjects.isEmpty()) {
-            conditions << QStringLiteral("subject_hash IN (%1)").arg(placeholders(subjects.size()));
+            conditions << QStringLiteral("subject_hash IN (%1)").arg(sqlPlaceholders(subjects.size()));
             for (const QByteArray &h : subjects)
                 values << QString::fromLatin1(h);
         }
         if (!sessions.isEmpty()) {
-            conditions << QStringLiteral("session_hash IN (%1)").arg(placeholders(sessions.size()));
+            conditions << QStringLiteral("session_hash IN (%1)").arg(sqlPlaceholders(sessions.size()));
             for (const QByteArray &h : sessions)
                 values << QString::fromLatin1(h);
         }
