@@ -16,7 +16,8 @@ namespace si {
 // steps and stop early with ErrorCode::Canceled.
 class CancelToken {
 public:
-    explicit CancelToken(std::function<bool()> check = {})
+    CancelToken() = default; // never canceled
+    explicit CancelToken(std::function<bool()> check)
         : m_check(std::move(check))
     {}
     bool isCanceled() const { return m_check && m_check(); }

@@ -249,7 +249,7 @@ QFuture<Result<SessionDetail>> SessionBackend::load(const QString &id)
     });
 }
 
-QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink)
+QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink, const CancelToken &cancel)
 {
     // Rows are built on the pool next to the decoding; only rows and documents travel back.
     struct Item {
@@ -259,6 +259,7 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
     struct State {
         std::deque<QFuture<QList<Item>>> inflight;
         bool stopped = false;
+        bool canceled = false;
         qint64 seen = 0;
     };
     auto state = std::make_shared<State>();
@@ -279,7 +280,11 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
     constexpr int kBatch = 256;
     constexpr size_t kInFlight = 4; // batches being decoded while the next one is read
     auto scanned = m_source->scan(
-        [this, state, decode, drainOne](QList<RawSession> &&batch) -> bool {
+        [this, state, decode, drainOne, cancel](QList<RawSession> &&batch) -> bool {
+            if (cancel.isCanceled()) {
+                state->stopped = state->canceled = true;
+                return false;
+            }
             state->inflight.push_back(QtConcurrent::run([this, decode, batch = std::move(batch)] {
                 QList<Item> items;
                 items.reserve(batch.size());
@@ -311,11 +316,13 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
         }
         if (!result)
             return result.error();
+        if (state->canceled)
+            return canceledError();
         return *result; // sessions read from the store (decoders may have dropped some)
     });
 }
 
-QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
+QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query, const CancelToken &cancel)
 {
     if (query.value.isEmpty())
         return ready(
@@ -392,7 +399,7 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
             result->rows.append(row);
         return true;
     };
-    return scanDecoded(decode, sink).then([result](const Result<qint64> &scanned) -> Result<SearchResult> {
+    return scanDecoded(decode, sink, cancel).then([result](const Result<qint64> &scanned) -> Result<SearchResult> {
         if (!scanned)
             return scanned.error();
         result->scanned = *scanned; // every session read, matching or not
@@ -400,7 +407,7 @@ QFuture<Result<SearchResult>> SessionBackend::find(const SearchQuery &query)
     });
 }
 
-QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, RowSink sink)
+QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, RowSink sink, const CancelToken &cancel)
 {
     auto layout = m_layout;
     Decoder decode = [layout](const RawSession &raw) -> Decoding { return {true, layout->decode(raw)}; };
@@ -411,7 +418,8 @@ QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, Row
                                return true;
                            ++*delivered;
                            return sink(row, document);
-                       })
+                       },
+                       cancel)
         .then([delivered](const Result<qint64> &scanned) -> Result<qint64> {
             if (!scanned)
                 return scanned.error();
@@ -419,7 +427,7 @@ QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, Row
         });
 }
 
-QFuture<Result<SessionStats>> SessionBackend::stats()
+QFuture<Result<SessionStats>> SessionBackend::stats(const CancelToken &cancel)
 {
     struct Acc {
         SessionStats stats;
@@ -504,7 +512,7 @@ QFuture<Result<SessionStats>> SessionBackend::stats()
         }
         return decode(raw);
     };
-    return scanDecoded(counting, sink)
+    return scanDecoded(counting, sink, cancel)
         .then([this, acc, byHash, source](const Result<qint64> &scanned) -> QFuture<Result<SessionStats>> {
             if (!scanned)
                 return ready(Result<SessionStats>(scanned.error()));
@@ -626,7 +634,7 @@ QFuture<Result<qint64>> SessionBackend::expire(const QString &id, qint64 at)
     return audited<qint64>(std::move(work), QStringLiteral("expire"), targets, [](const qint64 &) { return 1; });
 }
 
-QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given)
+QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given, const CancelToken &cancel)
 {
     LogoutTarget target = given;
     target.issuer = issuerOr(given.issuer);
@@ -671,7 +679,7 @@ QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given)
     // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
     // reference there would destroy that thread from within.
     SessionSource *source = m_source.get();
-    auto work = scanDecoded(decode, sink)
+    auto work = scanDecoded(decode, sink, cancel)
                     .then([source, matched](const Result<qint64> &scanned) -> QFuture<Result<qsizetype>> {
                         if (!scanned)
                             return ready(Result<qsizetype>(scanned.error()));
@@ -684,7 +692,8 @@ QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given)
                               [](const qsizetype &n) { return qint64(n); });
 }
 
-QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter &filter, bool dryRun)
+QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter &filter, bool dryRun,
+                                                           const CancelToken &cancel)
 {
     const QStringList targets{filter.describe()};
     if (filter.isEmpty())
@@ -712,7 +721,7 @@ QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter
     // Not a shared_ptr: continuations run on the store's worker thread, and dropping the last
     // reference there would destroy that thread from within.
     SessionSource *source = m_source.get();
-    auto work = scanDecoded(decode, sink)
+    auto work = scanDecoded(decode, sink, cancel)
                     .then([source, result, dryRun](const Result<qint64> &scanned) -> QFuture<Result<BulkDeleteResult>> {
                         if (!scanned)
                             return ready(Result<BulkDeleteResult>(scanned.error()));
@@ -735,7 +744,7 @@ QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter
                                      [](const BulkDeleteResult &r) { return qint64(r.removed); });
 }
 
-QFuture<Result<IntegrityReport>> SessionBackend::fsck(bool repair)
+QFuture<Result<IntegrityReport>> SessionBackend::fsck(bool repair, const CancelToken &cancel)
 {
     if (repair) {
         if (auto refused = refuseIfReadOnly(QStringLiteral("fsck-repair"), {describe()}); !refused)
@@ -756,11 +765,12 @@ QFuture<Result<IntegrityReport>> SessionBackend::fsck(bool repair)
     auto work =
         source->checkIntegrity(repair)
             .then(
-                [this, decode, unreadable](const Result<IntegrityReport> &checked) -> QFuture<Result<IntegrityReport>> {
+                [this, decode, unreadable, cancel](const Result<IntegrityReport> &checked) -> QFuture<Result<IntegrityReport>> {
                     if (!checked)
                         return ready(checked);
                     auto report = std::make_shared<IntegrityReport>(*checked);
-                    return scanDecoded(decode, [](const SessionRow &, const json::Value *) { return true; })
+                    return scanDecoded(
+                               decode, [](const SessionRow &, const json::Value *) { return true; }, cancel)
                         .then([report, unreadable](const Result<qint64> &scanned) -> Result<IntegrityReport> {
                             if (!scanned)
                                 return scanned.error();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../async/Worker.h"
 #include "../store/SessionCodec.h"
 #include "../store/StateStore.h"
 #include "AuditLog.h"
@@ -105,7 +106,10 @@ struct BulkDeleteResult {
 // - Read-only profiles: every write is refused here, before anything reaches the server.
 // - Every write (refusals included) is appended to the audit log.
 // - Native stores are searched and revoked through their keyed-hash indexes; other layouts are
-//   scanned, decrypting on all cores, with progress and cancellation (QFuture::cancel).
+//   scanned, decrypting on all cores, with progress and cancellation: a scanning operation
+//   given a CancelToken checks it between batches and then fails with ErrorCode::Canceled,
+//   before anything after the scan (the delete of a bulk delete or a revoke) is sent. Qt 6.4's
+//   QFuture::cancel() on a continuation does not reach the scan it continues, hence the token.
 //
 // Thread-safe. Futures complete on the source's worker thread; keep the backend alive until they
 // have finished.
@@ -137,13 +141,13 @@ public:
     // NotFound when the session does not exist (or has expired).
     QFuture<Result<SessionDetail>> load(const QString &id);
     // A user's sessions: through the indexes for the native layout, else by scanning.
-    QFuture<Result<SearchResult>> find(const SearchQuery &query);
-    QFuture<Result<SessionStats>> stats();
+    QFuture<Result<SearchResult>> find(const SearchQuery &query, const CancelToken &cancel = {});
+    QFuture<Result<SessionStats>> stats(const CancelToken &cancel = {});
     // Every session matching `filter`, decoded when the layout allows, in store order. `sink`
     // returns false to stop. Streams: memory stays flat whatever the store's size. Returns how
     // many sessions reached `sink`.
     using RowSink = std::function<bool(const SessionRow &row, const json::Value *document)>;
-    QFuture<Result<qint64>> forEach(const SessionFilter &filter, RowSink sink);
+    QFuture<Result<qint64>> forEach(const SessionFilter &filter, RowSink sink, const CancelToken &cancel = {});
 
     // Writes (refused on read-only profiles, audited).
     QFuture<Result<qsizetype>> remove(const QStringList &ids);
@@ -151,12 +155,13 @@ public:
     // session past its current end is refused. NotFound when it does not exist.
     QFuture<Result<qint64>> expire(const QString &id, qint64 at);
     // Logs a user out everywhere (sub), ends one IdP session (sid), or both.
-    QFuture<Result<qsizetype>> revoke(const LogoutTarget &target);
-    QFuture<Result<BulkDeleteResult>> bulkDelete(const SessionFilter &filter, bool dryRun);
+    QFuture<Result<qsizetype>> revoke(const LogoutTarget &target, const CancelToken &cancel = {});
+    QFuture<Result<BulkDeleteResult>> bulkDelete(const SessionFilter &filter, bool dryRun,
+                                               const CancelToken &cancel = {});
 
     // The store's integrity check (SessionSource::checkIntegrity), plus the sessions this
     // profile's secrets cannot open. `repair` is a write: refused on read-only profiles, audited.
-    QFuture<Result<IntegrityReport>> fsck(bool repair);
+    QFuture<Result<IntegrityReport>> fsck(bool repair, const CancelToken &cancel = {});
 
     // Records a write performed outside the engine (seeding) in the audit log.
     void audit(const AuditEntry &entry);
@@ -175,7 +180,7 @@ private:
         std::optional<Result<DecodedSession>> decoded;
     };
     using Decoder = std::function<Decoding(const RawSession &)>;
-    QFuture<Result<qint64>> scanDecoded(Decoder decode, RowSink sink);
+    QFuture<Result<qint64>> scanDecoded(Decoder decode, RowSink sink, const CancelToken &cancel);
     QString issuerOr(const QString &issuer) const;
 
     std::shared_ptr<SessionSource> m_source;

@@ -25,11 +25,18 @@ void reportCrash(int signal)
     const char head[] = "\ninternal error: ";
     (void)!write(STDERR_FILENO, head, sizeof head - 1);
     (void)!write(STDERR_FILENO, name, std::strlen(name));
-    (void)!write(STDERR_FILENO, "\n", 1);
 #if defined(__linux__)
+    char thread[17] = {}; // which thread died tells a teardown race from a bug in a job
+    if (prctl(PR_GET_NAME, thread) == 0) {
+        (void)!write(STDERR_FILENO, " in thread ", 11);
+        (void)!write(STDERR_FILENO, thread, std::strlen(thread));
+    }
+    (void)!write(STDERR_FILENO, "\n", 1);
     void *frames[48];
     const int n = backtrace(frames, 48);
     backtrace_symbols_fd(frames, n, STDERR_FILENO);
+#else
+    (void)!write(STDERR_FILENO, "\n", 1);
 #endif
     std::signal(signal, SIG_DFL);
     std::raise(signal);

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void wrongSecretLeavesEverythingUndecoded();
     void statisticsMatchTheSeed();
     void forEachStreamsTheFilteredSessions();
+    void cancelingStopsAScanAndWhatFollowsIt();
     void fsckFindsAndRepairsDrift();
 
 private:
@@ -604,6 +605,58 @@ void TestSessionBackend::forEachStreamsTheFilteredSessions()
         await(m_opened.backend->forEach({}, [&](const SessionRow &, const json::Value *) { return ++calls < 3; }));
     QVERIFY_OK(stopped);
     QCOMPARE(calls, 3);
+}
+
+void TestSessionBackend::cancelingStopsAScanAndWhatFollowsIt()
+{
+    // Enough sessions for many batches: a canceled scan must stop long before the end.
+    const QList<SeedGenerator::Session> more = seed(m_opened, 3000, 11);
+    const qint64 total = kSessions + more.size();
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    const CancelToken token([stop] { return stop->load(); });
+
+    qint64 seen = 0;
+    auto streamed = await(m_opened.backend->forEach(
+        {},
+        [&](const SessionRow &, const json::Value *) {
+            if (++seen == 10)
+                stop->store(true); // as a Cancel button would, from another thread
+            return true;
+        },
+        token));
+    QVERIFY(!streamed);
+    QCOMPARE(streamed.error().code, ErrorCode::Canceled);
+    QVERIFY2(seen < total / 2, qPrintable(QStringLiteral("%1 of %2 sessions seen").arg(seen).arg(total)));
+
+    // A canceled bulk delete deletes nothing, and the audit log does not claim a delete.
+    stop->store(false);
+    SessionFilter everything;
+    everything.createdBefore = QDateTime::currentSecsSinceEpoch() + 86400;
+    auto *backend = m_opened.backend.get();
+    auto deleting = backend->bulkDelete(everything, false, CancelToken([stop] {
+                                            stop->store(true); // canceled as soon as it starts
+                                            return true;
+                                        }));
+    auto deleted = await(deleting);
+    QVERIFY(!deleted);
+    QCOMPARE(deleted.error().code, ErrorCode::Canceled);
+    const auto entries = auditEntries();
+    QVERIFY(!entries.isEmpty());
+    const json::Value last(entries.last());
+    QCOMPARE(last.get("action")->toQString(), QStringLiteral("bulk-delete"));
+    QCOMPARE(last.get("outcome")->toQString(), QStringLiteral("canceled"));
+    QCOMPARE(last.get("count")->toInt64().value_or(-1), 0);
+    auto left = await(backend->forEach({}, [](const SessionRow &, const json::Value *) { return true; }));
+    QVERIFY_OK(left);
+    QCOMPARE(*left, total);
+
+    // The same backend still works after a cancel: stats and a stopped-then-resumed search.
+    auto stats = await(backend->stats(token));
+    QVERIFY(!stats); // the token is still set
+    QCOMPARE(stats.error().code, ErrorCode::Canceled);
+    auto full = await(backend->stats());
+    QVERIFY_OK(full);
+    QCOMPARE(full->total, total);
 }
 
 void TestSessionBackend::fsckFindsAndRepairsDrift()
