@@ -412,14 +412,15 @@ QFuture<Result<qint64>> SessionBackend::forEach(const SessionFilter &filter, Row
     auto layout = m_layout;
     Decoder decode = [layout](const RawSession &raw) -> Decoding { return {true, layout->decode(raw)}; };
     auto delivered = std::make_shared<qint64>(0);
-    return scanDecoded(decode,
-                       [filter, sink, delivered](const SessionRow &row, const json::Value *document) {
-                           if (!filter.matches(row))
-                               return true;
-                           ++*delivered;
-                           return sink(row, document);
-                       },
-                       cancel)
+    return scanDecoded(
+               decode,
+               [filter, sink, delivered](const SessionRow &row, const json::Value *document) {
+                   if (!filter.matches(row))
+                       return true;
+                   ++*delivered;
+                   return sink(row, document);
+               },
+               cancel)
         .then([delivered](const Result<qint64> &scanned) -> Result<qint64> {
             if (!scanned)
                 return scanned.error();
@@ -693,7 +694,7 @@ QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given, con
 }
 
 QFuture<Result<BulkDeleteResult>> SessionBackend::bulkDelete(const SessionFilter &filter, bool dryRun,
-                                                           const CancelToken &cancel)
+                                                             const CancelToken &cancel)
 {
     const QStringList targets{filter.describe()};
     if (filter.isEmpty())
@@ -764,25 +765,25 @@ QFuture<Result<IntegrityReport>> SessionBackend::fsck(bool repair, const CancelT
     };
     auto work =
         source->checkIntegrity(repair)
-            .then(
-                [this, decode, unreadable, cancel](const Result<IntegrityReport> &checked) -> QFuture<Result<IntegrityReport>> {
-                    if (!checked)
-                        return ready(checked);
-                    auto report = std::make_shared<IntegrityReport>(*checked);
-                    return scanDecoded(
-                               decode, [](const SessionRow &, const json::Value *) { return true; }, cancel)
-                        .then([report, unreadable](const Result<qint64> &scanned) -> Result<IntegrityReport> {
-                            if (!scanned)
-                                return scanned.error();
-                            report->sessions = qMax(report->sessions, *scanned);
-                            if (const qint64 n = unreadable->loadRelaxed(); n > 0)
-                                report->findings.append(
-                                    {QStringLiteral("sessions this profile's secrets cannot open"), n, 0,
-                                     QStringLiteral("check the secret (and its rotation list); `delete --undecryptable "
-                                                    "--dry-run` lists them")});
-                            return *report;
-                        });
-                })
+            .then([this, decode, unreadable,
+                   cancel](const Result<IntegrityReport> &checked) -> QFuture<Result<IntegrityReport>> {
+                if (!checked)
+                    return ready(checked);
+                auto report = std::make_shared<IntegrityReport>(*checked);
+                return scanDecoded(
+                           decode, [](const SessionRow &, const json::Value *) { return true; }, cancel)
+                    .then([report, unreadable](const Result<qint64> &scanned) -> Result<IntegrityReport> {
+                        if (!scanned)
+                            return scanned.error();
+                        report->sessions = qMax(report->sessions, *scanned);
+                        if (const qint64 n = unreadable->loadRelaxed(); n > 0)
+                            report->findings.append(
+                                {QStringLiteral("sessions this profile's secrets cannot open"), n, 0,
+                                 QStringLiteral("check the secret (and its rotation list); `delete --undecryptable "
+                                                "--dry-run` lists them")});
+                        return *report;
+                    });
+            })
             .unwrap();
     if (!repair)
         return work;

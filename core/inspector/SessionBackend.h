@@ -157,7 +157,7 @@ public:
     // Logs a user out everywhere (sub), ends one IdP session (sid), or both.
     QFuture<Result<qsizetype>> revoke(const LogoutTarget &target, const CancelToken &cancel = {});
     QFuture<Result<BulkDeleteResult>> bulkDelete(const SessionFilter &filter, bool dryRun,
-                                               const CancelToken &cancel = {});
+                                                 const CancelToken &cancel = {});
 
     // The store's integrity check (SessionSource::checkIntegrity), plus the sessions this
     // profile's secrets cannot open. `repair` is a write: refused on read-only profiles, audited.
