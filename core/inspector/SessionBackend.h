@@ -138,6 +138,8 @@ public:
 
     QFuture<Result<SessionCount>> count();
     QFuture<Result<SessionPage>> fetchPage(const QString &cursor, int limit);
+    // The cursor `n` sessions further on, without reading them (SessionSource::skip).
+    QFuture<Result<SkipResult>> skip(const QString &cursor, qint64 n) { return m_source->skip(cursor, n); }
     // NotFound when the session does not exist (or has expired).
     QFuture<Result<SessionDetail>> load(const QString &id);
     // A user's sessions: through the indexes for the native layout, else by scanning.

@@ -6,6 +6,7 @@
 #include "../jose/Jwt.h"
 
 #include <QDateTime>
+#include <QStringDecoder>
 
 namespace si::inspector {
 
@@ -169,13 +170,26 @@ public:
     Kind kind() const override { return Kind::Starsessions; }
     QByteArray defaultKeyPrefix() const override { return "starsessions."; }
     bool encrypted() const override { return !m_key.isEmpty(); }
+    // Control characters or invalid UTF-8: 28 random bytes pass as text about once in 10^6.
+    static bool looksBinary(const QByteArray &v)
+    {
+        for (char c : v) {
+            const auto u = static_cast<unsigned char>(c);
+            if (u < 0x20 && u != '\t' && u != '\n' && u != '\r')
+                return true;
+        }
+        QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        const QString text = utf8.decode(v);
+        return utf8.hasError();
+    }
     Result<EnvelopeCipher::Decrypted> open(const RawSession &raw) const override
     {
         EnvelopeCipher::Decrypted out;
         const QByteArray &v = raw.value;
         // NoopEncryptor writes JSON. An AES-GCM value is raw bytes and starts with '{' once in
-        // 256: with a key set, only a value that parses as JSON counts as unencrypted.
-        if (v.startsWith('{') && (m_key.isEmpty() || json::parse(v).ok())) {
+        // 256: with a key set, only a value that parses as JSON counts as unencrypted; without
+        // one, text is taken as (perhaps broken) JSON and binary data as ciphertext.
+        if (v.startsWith('{') && (m_key.isEmpty() ? !looksBinary(v) : json::parse(v).ok())) {
             out.plaintext = v;
             return out;
         }

@@ -8,6 +8,30 @@ QFuture<Result<QStringList>> SessionSource::lookup(IndexKeys::Kind, const QList<
         Result<QStringList>(makeError(ErrorCode::Unsupported, QStringLiteral("this store has no session indexes"))));
 }
 
+QFuture<Result<SkipResult>> SessionSource::skip(const QString &cursor, qint64 n)
+{
+    if (n <= 0)
+        return QtFuture::makeReadyFuture(Result<SkipResult>(SkipResult{cursor, false, 0}));
+    const int step = int(qMin<qint64>(n, 1000));
+    return page(cursor, step)
+        .then([this, n, step](const Result<RawPage> &page) -> QFuture<Result<SkipResult>> {
+            if (!page)
+                return QtFuture::makeReadyFuture(Result<SkipResult>(page.error()));
+            const qint64 passed = page->sessions.size();
+            if (page->nextCursor.isEmpty())
+                return QtFuture::makeReadyFuture(Result<SkipResult>(SkipResult{QString(), true, passed}));
+            return skip(page->nextCursor, n - step)
+                .then([passed](const Result<SkipResult> &rest) -> Result<SkipResult> {
+                    if (!rest)
+                        return rest;
+                    SkipResult out = *rest;
+                    out.skipped += passed;
+                    return out;
+                });
+        })
+        .unwrap();
+}
+
 QFuture<Result<IntegrityReport>> SessionSource::checkIntegrity(bool)
 {
     return QtFuture::makeReadyFuture(Result<IntegrityReport>(IntegrityReport{}));

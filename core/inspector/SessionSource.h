@@ -31,6 +31,13 @@ struct RawPage {
     QString nextCursor; // empty when the listing is complete
 };
 
+// Where a listing stands after skipping sessions (SessionSource::skip).
+struct SkipResult {
+    QString cursor;     // continues the listing after the skipped sessions
+    bool atEnd = false; // nothing follows: the listing ended within (or right after) the skip
+    qint64 skipped = 0; // sessions passed; fewer than asked only at the end
+};
+
 struct SessionCount {
     qint64 value = 0;
     bool exact = true; // false: an estimate (Redis: keyspace size times the sampled share)
@@ -69,6 +76,10 @@ public:
     // id, keyset — a page deep in the listing costs what the first does; Redis: SCAN order over
     // every primary, which may repeat a key that moved during the scan). Expired sessions are left out.
     virtual QFuture<Result<RawPage>> page(const QString &cursor, int limit) = 0;
+    // Moves `n` sessions past `cursor` without reading their values: the cursor a page starting
+    // there would need. A table scrolled far down costs one skip from the nearest known cursor,
+    // not a page per screen. The default pages through; stores override it with a key-only walk.
+    virtual QFuture<Result<SkipResult>> skip(const QString &cursor, qint64 n);
     // The sessions that exist among `ids`, in no particular order (missing and expired ones left out).
     virtual QFuture<Result<QList<RawSession>>> loadMany(const QStringList &ids) = 0;
     // Deletes the sessions (and, natively, their index entries); returns how many existed.

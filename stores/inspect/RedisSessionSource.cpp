@@ -78,6 +78,10 @@ std::optional<ScanCursor> parseCursor(const QString &text)
     return c;
 }
 
+// The listing order is SCAN's step order, keys sorted within a step, so it depends on the steps:
+// pages and skips use one COUNT, whatever their size, and agree on every session's position.
+constexpr int kScanCount = 1000;
+
 Error badCursor()
 {
     return makeError(ErrorCode::InvalidArgument, QStringLiteral("not a listing cursor of this store"));
@@ -232,54 +236,82 @@ QFuture<Result<SessionCount>> RedisSessionSource::count()
 
 QFuture<Result<RawPage>> RedisSessionSource::page(const QString &cursorText, int limit)
 {
-    return m_backend->run<RawPage>([this, cursorText, limit](RedisClient &client,
-                                                             const CancelToken &cancel) -> Result<RawPage> {
-        auto cursor = parseCursor(cursorText);
-        if (!cursor)
-            return badCursor();
-        auto nodes = client.primaries();
-        if (!nodes)
-            return nodes.error();
-        QList<QByteArray> keys;
-        QString next;
-        const int count = qMax(limit, 10);
-        while (cursor->primary < nodes->size() && keys.size() < limit) {
-            if (cancel.isCanceled())
-                return canceledError();
-            auto step = scanStep(*(*nodes)[cursor->primary], cursor->cursor, pattern(), count);
-            if (!step)
-                return step.error();
-            QList<QByteArray> fresh = step->second;
-            std::sort(fresh.begin(), fresh.end());
-            if (!cursor->after.isEmpty())
-                fresh.erase(fresh.begin(), std::upper_bound(fresh.begin(), fresh.end(), cursor->after));
-            const qsizetype room = limit - keys.size();
-            if (fresh.size() > room) {
-                // The page is full inside this step: the next page replays it from here.
-                keys += fresh.first(room);
-                next = QStringLiteral("%1:%2:%3")
-                           .arg(cursor->primary)
-                           .arg(QString::fromLatin1(cursor->cursor))
-                           .arg(QString::fromLatin1(
-                               keys.last().toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
-                break;
-            }
-            keys += fresh;
-            cursor->after.clear();
-            cursor->cursor = step->first;
-            if (cursor->cursor == "0")
-                ++cursor->primary;
+    return m_backend->run<RawPage>(
+        [this, cursorText, limit](RedisClient &client, const CancelToken &cancel) -> Result<RawPage> {
+            QList<QByteArray> keys;
+            auto next = walkKeys(client, cursorText, limit, kScanCount, cancel,
+                                 [&keys](QList<QByteArray> &&slice) { keys += slice; });
+            if (!next)
+                return next.error();
+            auto sessions = fetch(client, keys);
+            if (!sessions)
+                return sessions.error();
+            RawPage out;
+            out.sessions = std::move(sessions.value());
+            out.nextCursor = *next;
+            return out;
+        });
+}
+
+QFuture<Result<inspector::SkipResult>> RedisSessionSource::skip(const QString &cursorText, qint64 n)
+{
+    using inspector::SkipResult;
+    return m_backend->run<SkipResult>(
+        [this, cursorText, n](RedisClient &client, const CancelToken &cancel) -> Result<SkipResult> {
+            if (n <= 0)
+                return SkipResult{cursorText, false, 0};
+            qint64 skipped = 0;
+            auto next = walkKeys(client, cursorText, n, kScanCount, cancel,
+                                 [&skipped](QList<QByteArray> &&slice) { skipped += slice.size(); });
+            if (!next)
+                return next.error();
+            return SkipResult{*next, next->isEmpty(), skipped};
+        });
+}
+
+Result<QString> RedisSessionSource::walkKeys(RedisClient &client, const QString &cursorText, qint64 limit, int count,
+                                             const CancelToken &cancel,
+                                             const std::function<void(QList<QByteArray> &&)> &take) const
+{
+    auto cursor = parseCursor(cursorText);
+    if (!cursor)
+        return badCursor();
+    auto nodes = client.primaries();
+    if (!nodes)
+        return nodes.error();
+    qint64 taken = 0;
+    while (cursor->primary < nodes->size() && taken < limit) {
+        if (cancel.isCanceled())
+            return canceledError();
+        auto step = scanStep(*(*nodes)[cursor->primary], cursor->cursor, pattern(), count);
+        if (!step)
+            return step.error();
+        QList<QByteArray> fresh = std::move(step->second);
+        std::sort(fresh.begin(), fresh.end());
+        if (!cursor->after.isEmpty())
+            fresh.erase(fresh.begin(), std::upper_bound(fresh.begin(), fresh.end(), cursor->after));
+        const qint64 room = limit - taken;
+        if (fresh.size() > room) {
+            // Full inside this step: the next walk replays it from the last key taken.
+            fresh.resize(room);
+            const QString next = QStringLiteral("%1:%2:%3")
+                                     .arg(cursor->primary)
+                                     .arg(QString::fromLatin1(cursor->cursor))
+                                     .arg(QString::fromLatin1(fresh.last().toBase64(QByteArray::Base64UrlEncoding |
+                                                                                    QByteArray::OmitTrailingEquals)));
+            take(std::move(fresh));
+            return next;
         }
-        if (next.isEmpty() && cursor->primary < nodes->size())
-            next = QStringLiteral("%1:%2").arg(cursor->primary).arg(QString::fromLatin1(cursor->cursor));
-        auto sessions = fetch(client, keys);
-        if (!sessions)
-            return sessions.error();
-        RawPage out;
-        out.sessions = std::move(sessions.value());
-        out.nextCursor = next;
-        return out;
-    });
+        taken += fresh.size();
+        take(std::move(fresh));
+        cursor->after.clear();
+        cursor->cursor = step->first;
+        if (cursor->cursor == "0")
+            ++cursor->primary;
+    }
+    if (cursor->primary < nodes->size())
+        return QStringLiteral("%1:%2").arg(cursor->primary).arg(QString::fromLatin1(cursor->cursor));
+    return QString();
 }
 
 QFuture<Result<QList<RawSession>>> RedisSessionSource::loadMany(const QStringList &ids)

@@ -108,6 +108,48 @@ QFuture<Result<RawPage>> SqlSessionSource::page(const QString &cursor, int limit
     });
 }
 
+QFuture<Result<inspector::SkipResult>> SqlSessionSource::skip(const QString &cursor, qint64 n)
+{
+    using inspector::SkipResult;
+    return m_backend->run<SkipResult>([this, cursor, n](SqlConnection &db, const CancelToken &) -> Result<SkipResult> {
+        if (n <= 0)
+            return SkipResult{cursor, false, 0};
+        // The n-th id after the cursor, from the primary key's index alone: one statement, no
+        // values read. OFFSET here is the skip itself, bounded by the distance from the nearest
+        // cursor the caller knows; pages still use keysets.
+        const QString bound = cursor.isEmpty() ? QString() : QStringLiteral(" AND id > ?");
+        QVariantList values{m_clock()};
+        if (!cursor.isEmpty())
+            values << cursor;
+        values << n - 1;
+        auto selected = db.query(QStringLiteral("SELECT id FROM %1 WHERE expires_at > ?%2 ORDER BY id LIMIT 1 OFFSET ?")
+                                     .arg(db.table("sessions"), bound),
+                                 values);
+        if (!selected)
+            return selected.error();
+        QSqlQuery &q = **selected;
+        SkipResult out;
+        if (q.next()) {
+            out.cursor = q.value(0).toString();
+            out.skipped = n;
+            q.finish();
+            return out;
+        }
+        q.finish();
+        // Fewer than n remain: say how many, so that the caller knows where the listing ends.
+        values.removeLast();
+        auto counted = db.query(
+            QStringLiteral("SELECT count(*) FROM %1 WHERE expires_at > ?%2").arg(db.table("sessions"), bound), values);
+        if (!counted)
+            return counted.error();
+        QSqlQuery &c = **counted;
+        out.atEnd = true;
+        out.skipped = c.next() ? c.value(0).toLongLong() : 0;
+        c.finish();
+        return out;
+    });
+}
+
 QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList &ids)
 {
     return m_backend->run<QList<RawSession>>(

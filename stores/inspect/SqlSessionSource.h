@@ -19,6 +19,7 @@ public:
     QString backendName() const override;
     QFuture<Result<inspector::SessionCount>> count() override;
     QFuture<Result<inspector::RawPage>> page(const QString &cursor, int limit) override;
+    QFuture<Result<inspector::SkipResult>> skip(const QString &cursor, qint64 n) override;
     QFuture<Result<QList<inspector::RawSession>>> loadMany(const QStringList &ids) override;
     QFuture<Result<qsizetype>> remove(const QStringList &ids) override;
     QFuture<Result<bool>> expireAt(const QString &id, qint64 at) override;

@@ -194,6 +194,21 @@ void TestInspectorUnits::starsessionsKeyValidation()
         auto decoded = (*layout)->decode(raw(QStringLiteral("x"), value));
         QVERIFY(!decoded);
     }
+    // Without a key, an AES-GCM value whose nonce starts with '{' (one in 256) is still reported
+    // as encrypted, while broken JSON text is reported as such.
+    auto keyless = makeLayout(SessionLayout::Kind::Starsessions, {});
+    QVERIFY_OK(keyless);
+    QByteArray gcm = QByteArray::fromHex("7b2a0391ffe0c5a77e10c4b2d95e0a3f61cc02b8f1d4a9e7335b6d0c2e19f4a8");
+    auto binary = (*keyless)->decode(raw(QStringLiteral("g"), gcm));
+    QVERIFY(!binary);
+    QCOMPARE(binary.error().code, ErrorCode::DecryptFailed);
+    QVERIFY(binary.error().message.contains(QLatin1String("encrypted")));
+    auto broken = (*keyless)->decode(raw(QStringLiteral("j"), QByteArray(R"({"user": {"sub": "a")")));
+    QVERIFY(!broken);
+    QCOMPARE(broken.error().code, ErrorCode::MalformedInput);
+    auto plain = (*keyless)->decode(raw(QStringLiteral("p"), QByteArray(R"({"user": {"sub": "aé"}})")));
+    QVERIFY_OK(plain);
+    QCOMPARE(plain->summary.sub, QStringLiteral("a\u00e9"));
 }
 
 void TestInspectorUnits::findClaimsInDocumentsOfUnknownShape()

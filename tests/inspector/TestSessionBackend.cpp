@@ -52,6 +52,7 @@ private Q_SLOTS:
 
     void pagingCoversEverySessionOnce();
     void countIsExactOrLabelledAnEstimate();
+    void skipLandsWherePagingWould();
     void findThroughTheIndexes();
     void findIsIssuerScoped();
     void loadShowsTheDocument();
@@ -205,6 +206,51 @@ void TestSessionBackend::pagingCoversEverySessionOnce()
     if (!redis) { // Redis cursors are numbers; SQL/memory cursors are ids, any string is a position
         QVERIFY(bad.ok());
     }
+}
+
+void TestSessionBackend::skipLandsWherePagingWould()
+{
+    // The listing order, page by page.
+    QStringList order;
+    QString cursor;
+    do {
+        auto page = await(m_opened.backend->fetchPage(cursor, 50));
+        QVERIFY_OK(page);
+        for (const SessionRow &row : page->rows)
+            order << row.id;
+        cursor = page->nextCursor;
+    } while (!cursor.isEmpty());
+    const qint64 total = order.size();
+    QCOMPARE(total, kSessions);
+
+    auto idsFrom = [&](const QString &from, int limit) -> QStringList {
+        auto page = await(m_opened.backend->fetchPage(from, limit));
+        QStringList out;
+        if (page) {
+            for (const SessionRow &row : page->rows)
+                out << row.id;
+        }
+        return out;
+    };
+    for (const qint64 n : {qint64(0), qint64(1), qint64(37), qint64(100), total - 1}) {
+        auto skipped = await(m_opened.backend->skip(QString(), n));
+        QVERIFY_OK(skipped);
+        QVERIFY(!skipped->atEnd || n == total);
+        QCOMPARE(skipped->skipped, n);
+        QCOMPARE(idsFrom(skipped->cursor, 5), order.mid(n, 5));
+    }
+    // From a cursor in the middle, as a table jumping from its nearest known position does.
+    auto first = await(m_opened.backend->skip(QString(), 60));
+    QVERIFY_OK(first);
+    auto second = await(m_opened.backend->skip(first->cursor, 91));
+    QVERIFY_OK(second);
+    QCOMPARE(second->skipped, 91);
+    QCOMPARE(idsFrom(second->cursor, 3), order.mid(151, 3));
+    // Past the end: says so, and how many there were.
+    auto beyond = await(m_opened.backend->skip(first->cursor, total));
+    QVERIFY_OK(beyond);
+    QVERIFY(beyond->atEnd);
+    QCOMPARE(beyond->skipped, total - 60);
 }
 
 void TestSessionBackend::countIsExactOrLabelledAnEstimate()
