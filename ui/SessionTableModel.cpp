@@ -1,0 +1,520 @@
+#include "SessionTableModel.h"
+
+#include "core/inspector/SessionLayout.h"
+
+#include <QDateTime>
+#include <QGuiApplication>
+#include <QLocale>
+#include <QPalette>
+
+#include <atomic>
+#include <limits>
+
+namespace si::ui {
+
+using inspector::SessionRow;
+
+namespace {
+
+QString timeText(qint64 unix)
+{
+    if (unix <= 0)
+        return QStringLiteral("—");
+    return QDateTime::fromSecsSinceEpoch(unix).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+// "in 2 d 03:04:05", "in 04:05", "ended"
+QString countdown(qint64 end, qint64 now)
+{
+    if (end <= 0)
+        return QStringLiteral("—");
+    qint64 left = end - now;
+    if (left <= 0)
+        return SessionTableModel::tr("ended");
+    const qint64 days = left / 86400;
+    left %= 86400;
+    const QString clock = QStringLiteral("%1:%2:%3")
+                              .arg(left / 3600, 2, 10, QLatin1Char('0'))
+                              .arg(left % 3600 / 60, 2, 10, QLatin1Char('0'))
+                              .arg(left % 60, 2, 10, QLatin1Char('0'));
+    return days > 0 ? SessionTableModel::tr("in %1 d %2").arg(days).arg(clock)
+                    : SessionTableModel::tr("in %1").arg(clock);
+}
+
+} // namespace
+
+SessionTableModel::SessionTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+    m_issueTimer.setSingleShot(true);
+    m_issueTimer.setInterval(0);
+    connect(&m_issueTimer, &QTimer::timeout, this, &SessionTableModel::issue);
+    m_clock.setInterval(1000);
+    connect(&m_clock, &QTimer::timeout, this, [this] {
+        if (m_rows > 0)
+            Q_EMIT dataChanged(index(0, Expires), index(rowCount() - 1, Expires), {Qt::DisplayRole});
+    });
+    m_clock.start();
+    m_cursors.insert(0, QString());
+}
+
+SessionTableModel::~SessionTableModel()
+{
+    if (m_stop)
+        m_stop->store(true);
+}
+
+void SessionTableModel::setBackend(std::shared_ptr<inspector::SessionBackend> backend)
+{
+    m_backend = std::move(backend);
+    m_search.reset();
+    refresh();
+}
+
+void SessionTableModel::setSegmentSize(int rows)
+{
+    m_segmentSize = qBound(10, rows, 10000);
+    reset();
+}
+
+void SessionTableModel::setCacheSegments(int segments)
+{
+    m_cacheSegments = qMax(2, segments);
+    evict();
+}
+
+void SessionTableModel::reset()
+{
+    beginResetModel();
+    ++m_generation;
+    if (m_stop)
+        m_stop->store(true); // a running search scan stops at its next batch
+    m_stop = std::make_shared<std::atomic_bool>(false);
+    m_cache.clear();
+    m_cursors.clear();
+    m_cursors.insert(0, QString());
+    m_wanted.reset();
+    m_results.clear();
+    m_rows = 0;
+    m_countState = CountState::Unknown;
+    endResetModel();
+    Q_EMIT countChanged();
+}
+
+void SessionTableModel::refresh()
+{
+    reset();
+    if (!m_backend)
+        return;
+    if (m_search) {
+        runSearch();
+        return;
+    }
+    const quint64 generation = m_generation;
+    auto backend = m_backend; // alive until the answer arrives
+    m_backend->count().then(this, [this, backend, generation](const Result<inspector::SessionCount> &counted) {
+        if (generation != m_generation || m_countState == CountState::Exact)
+            return; // reset since, or the end of the listing was seen first
+        if (!counted) {
+            failed(counted.error());
+            return;
+        }
+        setRows(counted->value, counted->exact ? CountState::Exact : CountState::Estimate);
+    });
+}
+
+void SessionTableModel::setSearch(const inspector::SearchQuery &query)
+{
+    m_search = query;
+    refresh();
+}
+
+void SessionTableModel::clearSearch()
+{
+    if (!m_search)
+        return;
+    m_search.reset();
+    refresh();
+}
+
+void SessionTableModel::runSearch()
+{
+    const quint64 generation = m_generation;
+    auto backend = m_backend;
+    auto stop = m_stop;
+    setPending(true);
+    ++m_requests;
+    m_backend->find(*m_search, CancelToken([stop] { return stop->load(); }))
+        .then(this, [this, backend, generation](const Result<inspector::SearchResult> &found) {
+            setPending(false);
+            if (generation != m_generation) {
+                m_issueTimer.start();
+                return;
+            }
+            if (!found) {
+                failed(found.error());
+                return;
+            }
+            m_results = found->rows;
+            setRows(m_results.size(), CountState::Exact);
+            Q_EMIT searchFinished(found->rows.size(), found->scanned, found->undecodable);
+        });
+}
+
+QString SessionTableModel::countText() const
+{
+    const QLocale locale;
+    if (m_search) {
+        if (m_pending && m_countState == CountState::Unknown)
+            return tr("searching…");
+        return tr("%n match(es)", nullptr, int(qMin<qint64>(m_rows, std::numeric_limits<int>::max())))
+            .replace(QString::number(m_rows), locale.toString(m_rows));
+    }
+    switch (m_countState) {
+    case CountState::Unknown:
+        return m_backend ? tr("counting…") : QString();
+    case CountState::Estimate:
+        return tr("≈ %1 sessions").arg(locale.toString(m_rows));
+    case CountState::Exact:
+        break;
+    }
+    return tr("%1 sessions").arg(locale.toString(m_rows));
+}
+
+std::optional<SessionRow> SessionTableModel::rowAt(int row) const
+{
+    if (row < 0 || row >= m_rows)
+        return std::nullopt;
+    if (m_search)
+        return row < m_results.size() ? std::optional<SessionRow>(m_results.at(row)) : std::nullopt;
+    const auto it = m_cache.constFind(row / m_segmentSize);
+    if (it == m_cache.cend())
+        return std::nullopt;
+    const qsizetype offset = row % m_segmentSize;
+    if (offset >= it->rows.size() || it->rows.at(offset).id.isEmpty())
+        return std::nullopt;
+    return it->rows.at(offset);
+}
+
+std::optional<int> SessionTableModel::rowOf(const QString &id) const
+{
+    if (m_search) {
+        for (qsizetype i = 0; i < m_results.size(); ++i) {
+            if (m_results.at(i).id == id)
+                return int(i);
+        }
+        return std::nullopt;
+    }
+    for (auto it = m_cache.cbegin(); it != m_cache.cend(); ++it) {
+        for (qsizetype i = 0; i < it->rows.size(); ++i) {
+            if (it->rows.at(i).id == id)
+                return int(it.key() * m_segmentSize + i);
+        }
+    }
+    return std::nullopt;
+}
+
+int SessionTableModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return int(qMin<qint64>(m_rows, std::numeric_limits<int>::max()));
+}
+
+int SessionTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant SessionTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows || index.column() >= ColumnCount)
+        return {};
+    const int row = index.row();
+    const SessionRow *found = nullptr;
+    if (m_search) {
+        if (row < m_results.size())
+            found = &m_results.at(row);
+    } else {
+        const qint64 segment = row / m_segmentSize;
+        const auto it = m_cache.constFind(segment);
+        if (it == m_cache.cend()) {
+            want(segment);
+        } else {
+            it->lastUse = ++m_tick;
+            const qsizetype offset = row % m_segmentSize;
+            if (offset < it->rows.size())
+                found = &it->rows.at(offset);
+        }
+    }
+    if (!found) {
+        switch (role) {
+        case Qt::DisplayRole:
+            return index.column() == User ? tr("loading…") : QVariant();
+        case Qt::ForegroundRole:
+            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        case LoadedRole:
+            return false;
+        default:
+            return {};
+        }
+    }
+    const SessionRow &r = *found;
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(r, index.column());
+    case Qt::ToolTipRole:
+        if (!r.decoded())
+            return r.error;
+        if (index.column() == Expires || index.column() == Created || index.column() == LastActivity) {
+            const qint64 t = index.column() == Expires   ? r.expiresAt
+                             : index.column() == Created ? r.createdAt
+                                                         : r.lastActivity;
+            return t > 0 ? QDateTime::fromSecsSinceEpoch(t).toUTC().toString(Qt::ISODate) : QVariant();
+        }
+        return display(r, index.column());
+    case Qt::ForegroundRole:
+        if (!r.decoded() || r.id.isEmpty())
+            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (index.column() == Size)
+            return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case IdRole:
+        return r.id;
+    case LoadedRole:
+        return true;
+    case SortValueRole:
+        switch (index.column()) {
+        case Created:
+            return r.createdAt;
+        case Expires:
+            return r.expiresAt;
+        case LastActivity:
+            return r.lastActivity;
+        case Size:
+            return qint64(r.size);
+        default:
+            return display(r, index.column());
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant SessionTableModel::display(const SessionRow &r, int column) const
+{
+    if (r.id.isEmpty()) // a key that expired between listing and reading
+        return column == User ? tr("(ended while loading)") : QVariant();
+    switch (column) {
+    case User:
+        if (!r.decoded())
+            return tr("(cannot decode: %1)").arg(r.error);
+        if (!r.summary.name.isEmpty() && !r.summary.email.isEmpty())
+            return QStringLiteral("%1 <%2>").arg(r.summary.name, r.summary.email);
+        return r.summary.email.isEmpty() ? r.summary.name : r.summary.email;
+    case Subject:
+        return r.summary.sub;
+    case Sid:
+        return r.summary.sid;
+    case Issuer:
+        return r.summary.issuer;
+    case Created:
+        return timeText(r.createdAt);
+    case Expires:
+        return countdown(r.expiresAt, QDateTime::currentSecsSinceEpoch());
+    case LastActivity:
+        return timeText(r.lastActivity);
+    case Size:
+        return QLocale().formattedDataSize(r.size, 1, QLocale::DataSizeTraditionalFormat);
+    case Layout:
+        return m_backend ? inspector::SessionLayout::kindName(m_backend->layout().kind()) : QString();
+    default:
+        return {};
+    }
+}
+
+QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case User:
+        return tr("User");
+    case Subject:
+        return tr("Subject");
+    case Sid:
+        return tr("Session (sid)");
+    case Issuer:
+        return tr("Issuer");
+    case Created:
+        return tr("Created");
+    case Expires:
+        return tr("Expires");
+    case LastActivity:
+        return tr("Last activity");
+    case Size:
+        return tr("Size");
+    case Layout:
+        return tr("Layout");
+    default:
+        return {};
+    }
+}
+
+void SessionTableModel::want(qint64 segment) const
+{
+    if (m_wanted == segment)
+        return;
+    m_wanted = segment; // the newest wish supersedes an older one still waiting
+    if (!m_pending && !m_issueTimer.isActive())
+        m_issueTimer.start();
+}
+
+void SessionTableModel::issue()
+{
+    if (m_pending || !m_backend || !m_wanted || m_search)
+        return;
+    const qint64 segment = *m_wanted;
+    m_wanted.reset();
+    if (m_cache.contains(segment) || segment * m_segmentSize >= m_rows)
+        return;
+    fetchSegment(segment);
+}
+
+void SessionTableModel::fetchSegment(qint64 segment)
+{
+    setPending(true);
+    ++m_requests;
+    const quint64 generation = m_generation;
+    auto backend = m_backend;
+    auto known = m_cursors.upperBound(segment);
+    --known; // segment 0's cursor is always known
+    const qint64 from = known.key();
+    if (from == segment) {
+        m_backend->fetchPage(known.value(), m_segmentSize)
+            .then(this, [this, backend, generation, segment](const Result<inspector::SessionPage> &page) {
+                pageLoaded(generation, segment, page);
+            });
+        return;
+    }
+    m_backend->skip(known.value(), (segment - from) * m_segmentSize)
+        .then(this, [this, backend, generation, segment, from](const Result<inspector::SkipResult> &skip) {
+            skipped(generation, segment, from, skip);
+        });
+}
+
+void SessionTableModel::skipped(quint64 generation, qint64 segment, qint64 from,
+                                const Result<inspector::SkipResult> &skip)
+{
+    if (generation != m_generation) {
+        setPending(false);
+        m_issueTimer.start();
+        return;
+    }
+    if (!skip) {
+        failed(skip.error());
+        return;
+    }
+    if (skip->atEnd && skip->cursor.isEmpty()) {
+        // The listing is shorter than the count said: it ends here.
+        setPending(false);
+        setRows(from * m_segmentSize + skip->skipped, CountState::Exact);
+        m_issueTimer.start();
+        return;
+    }
+    m_cursors.insert(segment, skip->cursor);
+    auto backend = m_backend;
+    m_backend->fetchPage(skip->cursor, m_segmentSize)
+        .then(this, [this, backend, generation, segment](const Result<inspector::SessionPage> &page) {
+            pageLoaded(generation, segment, page);
+        });
+}
+
+void SessionTableModel::pageLoaded(quint64 generation, qint64 segment, const Result<inspector::SessionPage> &page)
+{
+    setPending(false);
+    if (generation != m_generation) {
+        m_issueTimer.start();
+        return;
+    }
+    if (!page) {
+        failed(page.error());
+        return;
+    }
+    const qint64 first = segment * m_segmentSize;
+    Segment loaded;
+    loaded.rows = page->rows;
+    loaded.lastUse = ++m_tick;
+    const bool end = page->nextCursor.isEmpty();
+    if (!end) {
+        m_cursors.insert(segment + 1, page->nextCursor);
+        // Redis: a key listed but expired before it was read leaves a gap; keep positions.
+        while (loaded.rows.size() < m_segmentSize)
+            loaded.rows.append(SessionRow{});
+    }
+    const qsizetype size = loaded.rows.size();
+    m_cache.insert(segment, std::move(loaded));
+    evict();
+    if (end)
+        setRows(first + size, CountState::Exact);
+    else if (first + size >= m_rows) // more than counted: one more row shows there is more
+        setRows(first + size + 1, CountState::Estimate);
+    if (size > 0 && first < m_rows) {
+        const int last = int(qMin<qint64>(first + size, m_rows) - 1);
+        Q_EMIT dataChanged(index(int(first), 0), index(last, ColumnCount - 1));
+        Q_EMIT segmentLoaded(int(first), last);
+    }
+    m_issueTimer.start();
+}
+
+void SessionTableModel::failed(const Error &error)
+{
+    setPending(false);
+    Q_EMIT loadFailed(error.toString());
+}
+
+void SessionTableModel::setRows(qint64 rows, CountState state)
+{
+    rows = qMax<qint64>(0, rows);
+    if (rows > m_rows) {
+        beginInsertRows({}, rowCount(), int(qMin<qint64>(rows, std::numeric_limits<int>::max()) - 1));
+        m_rows = rows;
+        endInsertRows();
+    } else if (rows < m_rows) {
+        beginRemoveRows({}, int(rows), rowCount() - 1);
+        m_rows = rows;
+        for (auto it = m_cache.begin(); it != m_cache.end();) {
+            if (it.key() * m_segmentSize >= rows)
+                it = m_cache.erase(it);
+            else
+                ++it;
+        }
+        endRemoveRows();
+    }
+    m_countState = state;
+    Q_EMIT countChanged();
+}
+
+void SessionTableModel::setPending(bool pending)
+{
+    if (m_pending == pending)
+        return;
+    m_pending = pending;
+    Q_EMIT busyChanged(pending);
+}
+
+void SessionTableModel::evict()
+{
+    while (m_cache.size() > m_cacheSegments) {
+        auto oldest = m_cache.begin();
+        for (auto it = m_cache.begin(); it != m_cache.end(); ++it) {
+            if (it->lastUse < oldest->lastUse)
+                oldest = it;
+        }
+        m_cache.erase(oldest);
+    }
+}
+
+} // namespace si::ui

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "core/inspector/SessionBackend.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QMap>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace si::ui {
+
+// The session table over a store of any size (DB Browser's lazy model, with keyset cursors):
+//
+// - Rows live in a cache of fixed-size segments with least-recently-used eviction; data() never
+//   blocks and never locks: a row not in the cache shows "loading…" and asks for its segment.
+// - One request at a time runs on the store's worker thread; a newer wish supersedes the one
+//   waiting (scrolling fast fetches where the user stopped, not every page on the way).
+// - A segment deep in the listing is reached by skipping from the nearest cursor the model has
+//   seen (SessionSource::skip: keys only), then one page; cursors of segment starts are kept.
+// - Row count in stages: unknown, then the store's count (an estimate on Redis), then exact once
+//   the end of the listing has been seen. A generation counter drops answers that arrive after a
+//   reset (refresh, search, another store).
+// - Search is pushed down to the engine (index lookups, or a scan on all cores): the table then
+//   shows the finite result.
+//
+// GUI thread only. Results arrive through queued continuations with this model as context.
+class SessionTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { User, Subject, Sid, Issuer, Created, Expires, LastActivity, Size, Layout, ColumnCount };
+    enum Role {
+        IdRole = Qt::UserRole + 1, // the session id (empty while loading)
+        LoadedRole,                // whether the row is in the cache
+        SortValueRole,             // the raw number behind a time or size column
+    };
+    enum class CountState { Unknown, Estimate, Exact };
+
+    explicit SessionTableModel(QObject *parent = nullptr);
+    ~SessionTableModel() override;
+
+    // Shows `backend`'s sessions (null: nothing). Starts counting; rows load as they are shown.
+    void setBackend(std::shared_ptr<inspector::SessionBackend> backend);
+    std::shared_ptr<inspector::SessionBackend> backend() const { return m_backend; }
+    // Forgets every cached row and cursor and starts again (F5; after a write).
+    void refresh();
+    // Shows only the sessions matching `query` (index lookup or scan, by the engine).
+    void setSearch(const inspector::SearchQuery &query);
+    void clearSearch();
+    bool isSearching() const { return m_search.has_value(); }
+
+    CountState countState() const { return m_countState; }
+    // "12,345 sessions", "≈ 1,000,000 sessions", "counting…", "3 matches"
+    QString countText() const;
+    std::optional<inspector::SessionRow> rowAt(int row) const;
+    // The row showing session `id`, if it is loaded.
+    std::optional<int> rowOf(const QString &id) const;
+
+    int segmentSize() const { return m_segmentSize; }
+    void setSegmentSize(int rows); // before setBackend
+    void setCacheSegments(int segments);
+    int cachedSegments() const { return int(m_cache.size()); }
+    bool isBusy() const { return m_pending; }
+    qint64 requestsIssued() const { return m_requests; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void countChanged();
+    void busyChanged(bool busy);
+    void loadFailed(const QString &message); // one line, for the message banner
+    void segmentLoaded(int firstRow, int lastRow);
+    void searchFinished(qint64 matches, qint64 scanned, qint64 undecodable);
+
+private:
+    struct Segment {
+        QList<inspector::SessionRow> rows; // up to m_segmentSize; fewer only at the end
+        mutable quint64 lastUse = 0;
+    };
+
+    void reset();
+    void runSearch();
+    void want(qint64 segment) const;
+    void issue();
+    void fetchSegment(qint64 segment);
+    void pageLoaded(quint64 generation, qint64 segment, const Result<inspector::SessionPage> &page);
+    void skipped(quint64 generation, qint64 segment, qint64 from, const Result<inspector::SkipResult> &skip);
+    void failed(const Error &error);
+    void setRows(qint64 rows, CountState state);
+    void setPending(bool pending);
+    void evict();
+    QVariant display(const inspector::SessionRow &row, int column) const;
+
+    std::shared_ptr<inspector::SessionBackend> m_backend;
+    int m_segmentSize = 200;
+    int m_cacheSegments = 64;
+    quint64 m_generation = 0;
+    qint64 m_rows = 0;
+    CountState m_countState = CountState::Unknown;
+    QHash<qint64, Segment> m_cache;
+    QMap<qint64, QString> m_cursors; // segment → the cursor its first row follows ("" for 0)
+    mutable quint64 m_tick = 0;
+    mutable std::optional<qint64> m_wanted; // the newest segment asked for and not cached
+    mutable QTimer m_issueTimer;
+    bool m_pending = false;
+    qint64 m_requests = 0;
+    std::optional<inspector::SearchQuery> m_search;
+    std::shared_ptr<std::atomic_bool> m_stop; // set when this generation's search must stop
+    QList<inspector::SessionRow> m_results;   // search mode: every match
+    QTimer m_clock;                           // ticks the "expires" countdowns
+};
+
+} // namespace si::ui
