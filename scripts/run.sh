@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Sets up this machine (Debian 12), builds Session Inspector and runs it on the bundled demo data.
+# Sets up this machine (Debian 12), builds Session Inspector and opens it on the embedded demo
+# store: 10,000 synthetic sessions of 2,000 users in SQLite (native layout), opened read-only
+# with the public demo secret in resources/demo/demo-secret.txt. No server is needed.
 #
-# The desktop window (issue #6) does not exist yet. Until it does, this runs the command-line
-# inspector, sessionctl, on the embedded demo store (10,000 synthetic sessions in SQLite) and on a
-# demo session cookie that Python jwcrypto wrote the way auth0-fastapi does.
+#   scripts/run.sh [--no-install] [--cli]
+#
+# --cli shows the same store with the command-line inspector, sessionctl, instead. Without a
+# display (no DISPLAY/WAYLAND_DISPLAY) the window is drawn offscreen into
+# build/screenshots/run.png and the command-line tour follows.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-[[ "${1:-}" == "--no-install" ]] || scripts/install-deps.sh
+install=1 cli=0
+for arg in "$@"; do
+    case $arg in
+    --no-install) install=0 ;;
+    --cli) cli=1 ;;
+    *) echo "usage: $0 [--no-install] [--cli]" >&2; exit 1 ;;
+    esac
+done
+((install)) && scripts/install-deps.sh
 cmake -S . -B build -G Ninja >/dev/null
-cmake --build build --parallel "$(nproc)" --target sessionctl demo_store
+cmake --build build --parallel "$(nproc)" --target session-inspector sessionctl demo_store
 
 demo=resources/demo
 store=build/demo/sessions.db
@@ -18,17 +30,24 @@ export SI_SECRET_FILE=$demo/demo-secret.txt
 if [[ ! -f $store || -n $(find "$store" -mmin +1440) ]]; then
     scripts/make-demo-store.sh build/bin/sessionctl "$store"
 fi
+
+if ((!cli)); then
+    if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+        exec build/bin/session-inspector
+    fi
+    mkdir -p build/screenshots
+    echo "No display here: drawing the inspector offscreen into build/screenshots/run.png"
+    QT_QPA_PLATFORM=offscreen build/bin/session-inspector --screenshot build/screenshots/run.png 2>/dev/null
+    echo
+fi
+
 ctl() {
     echo "\$ sessionctl --store sqlite:$store $*"
     build/bin/sessionctl --store "sqlite:$store" --issuer https://login.example.com/ --read-only "$@"
     echo
 }
 cat <<MSG
-
-Session Inspector — the desktop window is not built yet (issue #6); showing the command-line
-inspector, sessionctl, on the embedded demo store instead: $store, 10,000 synthetic sessions
-of 2,000 users (SQLite, native layout), opened read-only with the public demo secret in
-$demo/demo-secret.txt.
+The command-line inspector, sessionctl, on the same demo store ($store), read-only:
 
 MSG
 ctl stats

@@ -167,8 +167,7 @@ QString SessionTableModel::countText() const
     if (m_search) {
         if (m_pending && m_countState == CountState::Unknown)
             return tr("searching…");
-        return tr("%n match(es)", nullptr, int(qMin<qint64>(m_rows, std::numeric_limits<int>::max())))
-            .replace(QString::number(m_rows), locale.toString(m_rows));
+        return m_rows == 1 ? tr("1 match") : tr("%1 matches").arg(locale.toString(m_rows));
     }
     switch (m_countState) {
     case CountState::Unknown:

@@ -1,0 +1,370 @@
+// The main window offscreen, widgets found by object name, over a real SQLite store: browse,
+// search, details with masked tokens and Reveal, copy with clipboard clearing, delete with
+// confirmation, revoke, read-only refusal — and screenshots of the main views to
+// build/screenshots/.
+#include "stores/inspect/Inspection.h"
+#include "tests/support/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBanner.h"
+#include "ui/SessionDetailsPane.h"
+#include "ui/SessionTableModel.h"
+
+#include "core/inspector/SeedGenerator.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeWidget>
+#include <QtTest>
+
+using namespace si;
+using namespace si::inspector;
+using si::ui::MainWindow;
+using si::ui::MessageBanner;
+using si::ui::SessionTableModel;
+
+namespace {
+
+constexpr qint64 kSessions = 600;
+const QString kIssuer = QStringLiteral("https://login.example.com/");
+
+QTreeWidgetItem *findItem(QTreeWidget *tree, const QString &key)
+{
+    const auto found = tree->findItems(key, Qt::MatchExactly | Qt::MatchRecursive, 0);
+    return found.isEmpty() ? nullptr : found.first();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void browsesAndShowsDetailsMasked();
+    void searchFindsAUsersSessions();
+    void copyClearsTheClipboardLater();
+    void deleteAsksThenDeletes();
+    void declinedDeleteDeletesNothing();
+    void revokeLogsTheUserOutEverywhere();
+    void readOnlyRefusalIsShownInline();
+    void shortcutsAndAccessibleNames();
+    void screenshots();
+
+private:
+    Result<stores::OpenedInspector> open(bool readOnly) const;
+    void waitForRows(MainWindow &window) const;
+    void select(MainWindow &window, int row) const;
+    void save(QWidget *widget, const QString &name) const;
+
+    QTemporaryDir m_dir;
+    QString m_path;
+    QList<SeedGenerator::Session> m_seeded;
+    std::unique_ptr<MainWindow> m_window;
+    std::shared_ptr<AuditLog> m_audit;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true); // window layout goes to a throwaway settings file
+    m_audit = std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+}
+
+Result<stores::OpenedInspector> TestMainWindow::open(bool readOnly) const
+{
+    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
+    if (!url)
+        return url.error();
+    stores::InspectOptions options;
+    options.layout = SessionLayout::Kind::Native;
+    options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
+    options.issuer = kIssuer;
+    options.readOnly = readOnly;
+    options.audit = m_audit;
+    options.profile = QStringLiteral("gui-test");
+    return stores::openInspector(*url, options);
+}
+
+void TestMainWindow::init()
+{
+    m_path = m_dir.filePath(QStringLiteral("%1.db").arg(QString::fromLatin1(QTest::currentTestFunction())));
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    SeedGenerator::Options options;
+    options.count = kSessions;
+    options.users = 90;
+    options.issuer = kIssuer;
+    options.now = QDateTime::currentSecsSinceEpoch();
+    const SeedGenerator generator(options);
+    m_seeded.clear();
+    QList<QPair<QString, StateData>> batch;
+    for (qint64 i = 0; i < kSessions; ++i) {
+        m_seeded.append(generator.session(i, SessionLayout::Kind::Native));
+        batch.append({m_seeded.last().id, m_seeded.last().state});
+    }
+    QVERIFY_OK(await(opened->nativeStore->setMany(batch)));
+    m_window = std::make_unique<MainWindow>();
+    m_window->resize(1600, 900);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window.reset();
+}
+
+void TestMainWindow::waitForRows(MainWindow &window) const
+{
+    auto *table = window.findChild<QTableView *>(QStringLiteral("sessionTableView"));
+    QVERIFY(table);
+    QTRY_VERIFY(window.model()->rowCount() > 0);
+    QTRY_VERIFY(window.model()->data(window.model()->index(0, 0), SessionTableModel::LoadedRole).toBool());
+}
+
+void TestMainWindow::select(MainWindow &window, int row) const
+{
+    auto *table = window.findChild<QTableView *>(QStringLiteral("sessionTableView"));
+    table->setFocus();
+    table->selectRow(row);
+    table->setCurrentIndex(window.model()->index(row, 0));
+}
+
+void TestMainWindow::save(QWidget *widget, const QString &name) const
+{
+    const QString dir = QStringLiteral(SI_BINARY_DIR "/screenshots");
+    QDir().mkpath(dir);
+    QVERIFY(widget->grab().save(dir + QLatin1Char('/') + name));
+}
+
+void TestMainWindow::browsesAndShowsDetailsMasked()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    auto *count = m_window->findChild<QLabel *>(QStringLiteral("countLabel"));
+    QTRY_COMPARE(count->text(), QStringLiteral("600 sessions"));
+    QVERIFY(
+        m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text().contains(QLatin1String("read-only")));
+
+    select(*m_window, 3);
+    const QString id = m_window->model()->data(m_window->model()->index(3, 0), SessionTableModel::IdRole).toString();
+    auto *tree = m_window->findChild<QTreeWidget *>(QStringLiteral("documentTreeWidget"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("id_token")));
+    const auto *seeded = [&]() -> const SeedGenerator::Session * {
+        for (const auto &s : m_seeded) {
+            if (s.id == id)
+                return &s;
+        }
+        return nullptr;
+    }();
+    QVERIFY(seeded);
+    auto *title = m_window->findChild<QLabel *>(QStringLiteral("detailsTitleLabel"));
+    QCOMPARE(title->text(), seeded->state.user->name().value_or(QString()));
+    // Masked: neither the token nor the session id is on screen.
+    QTreeWidgetItem *idToken = findItem(tree, QStringLiteral("id_token"));
+    const QString token = seeded->state.idToken.value_or(QString());
+    QVERIFY(!token.isEmpty());
+    QVERIFY(idToken->text(1).startsWith(QStringLiteral("JWT")));
+    QVERIFY(!idToken->text(1).contains(token.left(12)));
+    auto *summary = m_window->findChild<QLabel *>(QStringLiteral("detailsSummaryLabel"));
+    QVERIFY(!summary->text().contains(id));
+    auto *raw = m_window->findChild<QPlainTextEdit *>(QStringLiteral("rawTextEdit"));
+    QVERIFY(raw->toPlainText().contains(QStringLiteral("•")));
+    // Reveal shows them; the next session starts masked again.
+    auto *reveal = m_window->findChild<QPushButton *>(QStringLiteral("revealButton"));
+    QTest::mouseClick(reveal, Qt::LeftButton);
+    QCOMPARE(findItem(tree, QStringLiteral("id_token"))->text(1), token);
+    QVERIFY(summary->text().contains(id));
+    QVERIFY(raw->toPlainText().startsWith(QStringLiteral("eyJ")));
+    select(*m_window, 4);
+    QTRY_VERIFY(!reveal->isChecked());
+    QTRY_VERIFY(findItem(tree, QStringLiteral("id_token")));
+    QVERIFY(findItem(tree, QStringLiteral("id_token"))->text(1).startsWith(QStringLiteral("JWT")));
+}
+
+void TestMainWindow::searchFindsAUsersSessions()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    const auto &probe = m_seeded.at(17);
+    const QString email = probe.state.user->email().value_or(QString());
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.user == probe.user)
+            expected.insert(s.id);
+    }
+    auto *field = m_window->findChild<QComboBox *>(QStringLiteral("searchFieldComboBox"));
+    field->setCurrentIndex(field->findData(int(SearchQuery::Field::Email)));
+    auto *edit = m_window->findChild<QLineEdit *>(QStringLiteral("filterLineEdit"));
+    QTest::keyClicks(edit, email.toUpper());
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTRY_COMPARE(m_window->model()->rowCount(), int(expected.size()));
+    QSet<QString> shown;
+    for (int r = 0; r < m_window->model()->rowCount(); ++r)
+        shown.insert(m_window->model()->data(m_window->model()->index(r, 0), SessionTableModel::IdRole).toString());
+    QCOMPARE(shown, expected);
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QVERIFY(m_window->banner()->text().contains(QLatin1String("index lookup")));
+    // Clearing the search shows everything again.
+    edit->clear();
+    QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions));
+}
+
+void TestMainWindow::copyClearsTheClipboardLater()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 0);
+    auto *tree = m_window->findChild<QTreeWidget *>(QStringLiteral("documentTreeWidget"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("refresh_token")));
+    m_window->details()->setClipboardTimeout(300);
+    tree->setCurrentItem(findItem(tree, QStringLiteral("refresh_token")));
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("copyButton")), Qt::LeftButton);
+    const QString copied = QApplication::clipboard()->text();
+    QVERIFY(copied.size() > 20);
+    QVERIFY(!copied.contains(QStringLiteral("•"))); // the value itself, not its mask
+    QTRY_VERIFY(QApplication::clipboard()->text().isEmpty());
+}
+
+void TestMainWindow::deleteAsksThenDeletes()
+{
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 5);
+    const QString id = m_window->model()->data(m_window->model()->index(5, 0), SessionTableModel::IdRole).toString();
+    QString asked;
+    m_window->confirm = [&](const QString &, const QString &text) {
+        asked = text;
+        return true;
+    };
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("sessionTableView"));
+    QTest::keyClick(table, Qt::Key_Delete);
+    QVERIFY(asked.contains(QLatin1String("Delete this session")));
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QCOMPARE(m_window->banner()->kind(), MessageBanner::Kind::Positive);
+    QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions - 1));
+    auto gone = await(opened->backend->load(id));
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().code, ErrorCode::NotFound);
+    const auto entries = m_audit->read(0);
+    QVERIFY_OK(entries);
+    QCOMPARE(json::Value(entries->last()).get("action")->toQString(), QStringLiteral("delete"));
+}
+
+void TestMainWindow::declinedDeleteDeletesNothing()
+{
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 2);
+    bool asked = false;
+    m_window->confirm = [&](const QString &, const QString &) {
+        asked = true;
+        return false;
+    };
+    m_window->findChild<QAction *>(QStringLiteral("deleteAction"))->trigger();
+    QVERIFY(asked);
+    QTest::qWait(200);
+    auto counted = await(opened->backend->count());
+    QVERIFY_OK(counted);
+    QCOMPARE(counted->value, kSessions);
+}
+
+void TestMainWindow::revokeLogsTheUserOutEverywhere()
+{
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 0);
+    const auto row = m_window->model()->rowAt(0);
+    QVERIFY(row);
+    qint64 ofUser = 0;
+    for (const auto &s : std::as_const(m_seeded))
+        ofUser += s.state.user->sub() == row->summary.sub ? 1 : 0;
+    QVERIFY(ofUser >= 1);
+    m_window->confirm = [](const QString &, const QString &) { return true; };
+    m_window->findChild<QAction *>(QStringLiteral("revokeAction"))->trigger();
+    QTRY_VERIFY(m_window->banner()->text().contains(QLatin1String("logged out everywhere")));
+    QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions - ofUser));
+}
+
+void TestMainWindow::readOnlyRefusalIsShownInline()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 1);
+    m_window->confirm = [](const QString &, const QString &) { return true; };
+    m_window->findChild<QAction *>(QStringLiteral("deleteAction"))->trigger();
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QCOMPARE(m_window->banner()->kind(), MessageBanner::Kind::Error);
+    QVERIFY(m_window->banner()->text().contains(QLatin1String("read-only")));
+    auto counted = await(opened->backend->count());
+    QVERIFY_OK(counted);
+    QCOMPARE(counted->value, kSessions);
+}
+
+void TestMainWindow::shortcutsAndAccessibleNames()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    QCOMPARE(m_window->findChild<QAction *>(QStringLiteral("refreshAction"))->shortcut(), QKeySequence(Qt::Key_F5));
+    QCOMPARE(m_window->findChild<QAction *>(QStringLiteral("findAction"))->shortcut(), QKeySequence::Find);
+    QCOMPARE(m_window->findChild<QAction *>(QStringLiteral("deleteAction"))->shortcut(), QKeySequence::Delete);
+    m_window->findChild<QAction *>(QStringLiteral("findAction"))->trigger();
+    QVERIFY(m_window->findChild<QLineEdit *>(QStringLiteral("filterLineEdit"))->hasFocus());
+    for (const char *name : {"sessionTableView", "filterLineEdit", "documentTreeWidget", "profileListWidget"}) {
+        auto *w = m_window->findChild<QWidget *>(QLatin1String(name));
+        QVERIFY2(w && !w->accessibleName().isEmpty(), name);
+    }
+}
+
+void TestMainWindow::screenshots()
+{
+    auto opened = open(true);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("Demo store (read-only)"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 0);
+    auto *tree = m_window->findChild<QTreeWidget *>(QStringLiteral("documentTreeWidget"));
+    QTRY_VERIFY(findItem(tree, QStringLiteral("id_token")));
+    QTest::qWait(100);
+    save(m_window.get(), QStringLiteral("main-window.png"));
+    auto *edit = m_window->findChild<QLineEdit *>(QStringLiteral("filterLineEdit"));
+    auto *field = m_window->findChild<QComboBox *>(QStringLiteral("searchFieldComboBox"));
+    field->setCurrentIndex(field->findData(int(SearchQuery::Field::Subject)));
+    QTest::keyClicks(edit, m_seeded.at(0).state.user->sub());
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QTRY_VERIFY(m_window->model()->rowCount() >= 1);
+    select(*m_window, 0);
+    QTRY_VERIFY(findItem(tree, QStringLiteral("id_token")));
+    QTest::qWait(100);
+    save(m_window.get(), QStringLiteral("search.png"));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"

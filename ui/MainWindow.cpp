@@ -1,0 +1,361 @@
+#include "MainWindow.h"
+
+#include "MessageBanner.h"
+#include "SessionDetailsPane.h"
+#include "SessionTableModel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace si::ui {
+
+using inspector::SearchQuery;
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_model(new SessionTableModel(this))
+    , m_table(new QTableView(this))
+    , m_details(new SessionDetailsPane(this))
+    , m_banner(new MessageBanner(this))
+    , m_stores(new QListWidget(this))
+    , m_searchField(new QComboBox(this))
+    , m_searchEdit(new QLineEdit(this))
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_connection(new QLabel(this))
+    , m_count(new QLabel(this))
+    , m_busy(new QProgressBar(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Session Inspector"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/session-inspector.svg")));
+    confirm = [this](const QString &title, const QString &text) {
+        return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) ==
+               QMessageBox::Yes;
+    };
+    buildActions();
+    buildLayout();
+    restoreLayout();
+
+    connect(m_model, &SessionTableModel::countChanged, this, &MainWindow::updateStatus);
+    connect(m_model, &SessionTableModel::busyChanged, this, &MainWindow::updateStatus);
+    connect(m_model, &SessionTableModel::loadFailed, this,
+            [this](const QString &message) { m_banner->show(MessageBanner::Kind::Error, message); });
+    connect(
+        m_model, &SessionTableModel::searchFinished, this, [this](qint64 matches, qint64 scanned, qint64 undecodable) {
+            const QLocale locale;
+            QString text = scanned > 0 ? tr("%1 matching sessions among %2 scanned.")
+                                             .arg(locale.toString(matches), locale.toString(scanned))
+                                       : tr("%1 matching sessions (index lookup).").arg(locale.toString(matches));
+            if (undecodable > 0)
+                text += QLatin1Char(' ') +
+                        tr("%1 sessions could not be decoded and were not searched.").arg(locale.toString(undecodable));
+            m_banner->show(undecodable > 0 ? MessageBanner::Kind::Warning : MessageBanner::Kind::Information, text);
+        });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
+    connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
+        // The current row may just have arrived.
+        const int current = m_table->currentIndex().row();
+        if (current >= first && current <= last && m_detailId.isEmpty())
+            selectionChanged();
+    });
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    m_refresh = new QAction(tr("&Refresh"), this);
+    m_refresh->setObjectName(QStringLiteral("refreshAction"));
+    m_refresh->setShortcut(QKeySequence::Refresh);
+    connect(m_refresh, &QAction::triggered, this, [this] {
+        m_banner->hide();
+        m_model->refresh();
+    });
+    m_find = new QAction(tr("&Find…"), this);
+    m_find->setObjectName(QStringLiteral("findAction"));
+    m_find->setShortcut(QKeySequence::Find);
+    connect(m_find, &QAction::triggered, this, [this] {
+        m_searchEdit->setFocus(Qt::ShortcutFocusReason);
+        m_searchEdit->selectAll();
+    });
+    m_delete = new QAction(tr("&Delete session"), this);
+    m_delete->setObjectName(QStringLiteral("deleteAction"));
+    m_delete->setShortcut(QKeySequence::Delete);
+    m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(m_delete, &QAction::triggered, this, &MainWindow::deleteSelected);
+    m_revoke = new QAction(tr("Log user out &everywhere"), this);
+    m_revoke->setObjectName(QStringLiteral("revokeAction"));
+    connect(m_revoke, &QAction::triggered, this, &MainWindow::revokeSelectedUser);
+    auto *quit = new QAction(tr("&Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_refresh);
+    file->addSeparator();
+    file->addAction(quit);
+    QMenu *session = menuBar()->addMenu(tr("&Session"));
+    session->addAction(m_find);
+    session->addSeparator();
+    session->addAction(m_delete);
+    session->addAction(m_revoke);
+    QToolBar *tools = addToolBar(tr("Actions"));
+    tools->setObjectName(QStringLiteral("actionsToolBar"));
+    tools->setMovable(false);
+    tools->addAction(m_refresh);
+    tools->addAction(m_delete);
+    tools->addAction(m_revoke);
+}
+
+void MainWindow::buildLayout()
+{
+    m_stores->setObjectName(QStringLiteral("profileListWidget"));
+    m_stores->setAccessibleName(tr("Stores"));
+    m_searchField->setObjectName(QStringLiteral("searchFieldComboBox"));
+    m_searchField->addItem(tr("Email"), int(SearchQuery::Field::Email));
+    m_searchField->addItem(tr("Subject (sub)"), int(SearchQuery::Field::Subject));
+    m_searchField->addItem(tr("IdP session (sid)"), int(SearchQuery::Field::Session));
+    m_searchField->setAccessibleName(tr("Search by"));
+    m_searchEdit->setObjectName(QStringLiteral("filterLineEdit"));
+    m_searchEdit->setPlaceholderText(tr("Find sessions by email, sub or sid (Ctrl+F); Enter searches"));
+    m_searchEdit->setClearButtonEnabled(true);
+    m_searchEdit->setAccessibleName(tr("Search"));
+    connect(m_searchEdit, &QLineEdit::returnPressed, this, &MainWindow::search);
+    connect(m_searchEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (text.isEmpty() && m_model->isSearching())
+            m_model->clearSearch();
+    });
+
+    m_table->setObjectName(QStringLiteral("sessionTableView"));
+    m_table->setAccessibleName(tr("Sessions"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setSortingEnabled(false); // the store's order; sorting would need every row
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->addAction(m_delete);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(m_revoke);
+    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    const int widths[] = {22, 12, 12, 14, 11, 10, 11, 5, 6};
+    for (int c = 0; c < SessionTableModel::ColumnCount; ++c)
+        m_table->setColumnWidth(c, widths[c] * em);
+
+    auto *center = new QWidget(this);
+    auto *searchRow = new QHBoxLayout;
+    searchRow->addWidget(m_searchField);
+    searchRow->addWidget(m_searchEdit, 1);
+    auto *centerLayout = new QVBoxLayout(center);
+    centerLayout->setContentsMargins(0, 0, 0, 0);
+    centerLayout->addLayout(searchRow);
+    centerLayout->addWidget(m_table, 1);
+
+    m_splitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_splitter->addWidget(m_stores);
+    m_splitter->addWidget(center);
+    m_splitter->addWidget(m_details);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setStretchFactor(2, 2);
+    m_splitter->setSizes({200, 900, 520});
+
+    auto *content = new QWidget(this);
+    auto *layout = new QVBoxLayout(content);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(content);
+
+    m_connection->setObjectName(QStringLiteral("connectionLabel"));
+    m_count->setObjectName(QStringLiteral("countLabel"));
+    m_busy->setObjectName(QStringLiteral("busyProgressBar"));
+    m_busy->setRange(0, 0);
+    m_busy->setMaximumWidth(120);
+    m_busy->setAccessibleName(tr("Loading"));
+    statusBar()->addWidget(m_connection, 1);
+    statusBar()->addPermanentWidget(m_busy);
+    statusBar()->addPermanentWidget(m_count);
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    resize(1600, 900);
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    m_splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
+    m_table->horizontalHeader()->restoreState(settings.value(QStringLiteral("mainWindow/columns")).toByteArray());
+}
+
+void MainWindow::saveLayout() const
+{
+    QSettings settings; // window layout only: never a URL with credentials, never a secret
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    settings.setValue(QStringLiteral("mainWindow/splitter"), m_splitter->saveState());
+    settings.setValue(QStringLiteral("mainWindow/columns"), m_table->horizontalHeader()->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    event->accept();
+}
+
+void MainWindow::openStore(const QString &name, const stores::OpenedInspector &opened)
+{
+    m_opened = opened;
+    m_storeName = name;
+    m_stores->clear();
+    auto *item = new QListWidgetItem(name, m_stores);
+    item->setToolTip(opened.backend->describe());
+    m_stores->setCurrentItem(item);
+    setWindowTitle(tr("%1 — Session Inspector").arg(name));
+    m_details->clear();
+    m_detailId.clear();
+    m_searchEdit->clear();
+    m_model->setBackend(opened.backend);
+    if (!opened.layoutNote.isEmpty() && opened.detected)
+        m_banner->show(MessageBanner::Kind::Information, tr("Layout: %1").arg(opened.layoutNote));
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    const auto &backend = m_model->backend();
+    if (!backend) {
+        m_connection->setText(tr("No store open"));
+    } else {
+        m_connection->setText(backend->describe()); // says "read-only" when it is
+    }
+    m_count->setText(m_model->countText());
+    m_busy->setVisible(m_model->isBusy());
+}
+
+void MainWindow::search()
+{
+    const QString text = m_searchEdit->text().trimmed();
+    if (text.isEmpty()) {
+        m_model->clearSearch();
+        return;
+    }
+    SearchQuery query;
+    query.field = SearchQuery::Field(m_searchField->currentData().toInt());
+    query.value = text;
+    m_banner->hide();
+    m_details->clear();
+    m_model->setSearch(query);
+}
+
+void MainWindow::selectionChanged()
+{
+    const auto row = m_model->rowAt(m_table->currentIndex().row());
+    if (!row) {
+        m_detailId.clear();
+        m_details->clear();
+        return;
+    }
+    m_detailId = row->id;
+    m_details->showLoading(row->id);
+    auto backend = m_model->backend();
+    backend->load(row->id).then(this, [this, backend, id = row->id](const Result<inspector::SessionDetail> &detail) {
+        if (id != m_detailId)
+            return; // another session was selected meanwhile
+        if (!detail)
+            m_details->showError(detail.error().toString());
+        else
+            m_details->showSession(*detail);
+    });
+}
+
+QStringList MainWindow::selectedIds() const
+{
+    QStringList ids;
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows()) {
+        const QString id = m_model->data(index, SessionTableModel::IdRole).toString();
+        if (!id.isEmpty())
+            ids << id;
+    }
+    return ids;
+}
+
+void MainWindow::deleteSelected()
+{
+    const auto backend = m_model->backend();
+    const QStringList ids = selectedIds();
+    if (!backend || ids.isEmpty())
+        return;
+    const QString question = ids.size() == 1
+                                 ? tr("Delete this session? The user is logged out of the application on its "
+                                      "next request. This is recorded in the audit log.")
+                                 : tr("Delete these %1 sessions? Their users are logged out of the application. "
+                                      "This is recorded in the audit log.")
+                                       .arg(QLocale().toString(ids.size()));
+    if (!confirm(tr("Delete sessions"), question))
+        return;
+    backend->remove(ids).then(this, [this, backend, asked = ids.size()](const Result<qsizetype> &removed) {
+        if (!removed) {
+            m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
+            return;
+        }
+        m_banner->show(MessageBanner::Kind::Positive,
+                       tr("Deleted %1 of %2 sessions (the others had ended already).")
+                           .arg(QLocale().toString(*removed), QLocale().toString(asked)));
+        m_details->clear();
+        m_model->refresh();
+    });
+}
+
+void MainWindow::revokeSelectedUser()
+{
+    const auto backend = m_model->backend();
+    const auto row = m_model->rowAt(m_table->currentIndex().row());
+    if (!backend || !row || row->summary.sub.isEmpty())
+        return;
+    const QString who = row->summary.email.isEmpty() ? row->summary.sub : row->summary.email;
+    if (!confirm(tr("Log out everywhere"),
+                 tr("Delete every session of %1 (sub %2) issued by %3? This is recorded in the audit log.")
+                     .arg(who, row->summary.sub, row->summary.issuer)))
+        return;
+    LogoutTarget target;
+    target.sub = row->summary.sub;
+    target.issuer = row->summary.issuer;
+    backend->revoke(target).then(this, [this, backend, who](const Result<qsizetype> &removed) {
+        if (!removed) {
+            m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
+            return;
+        }
+        m_banner->show(
+            MessageBanner::Kind::Positive,
+            tr("%1 was logged out everywhere: %2 deleted.")
+                .arg(who, *removed == 1 ? tr("1 session") : tr("%1 sessions").arg(QLocale().toString(*removed))));
+        m_details->clear();
+        m_model->refresh();
+    });
+}
+
+} // namespace si::ui

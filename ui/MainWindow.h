@@ -1,0 +1,79 @@
+#pragma once
+
+#include "stores/inspect/Inspection.h"
+
+#include <QMainWindow>
+
+#include <functional>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QSplitter;
+class QTableView;
+
+namespace si::ui {
+
+class MessageBanner;
+class SessionDetailsPane;
+class SessionTableModel;
+
+// The inspector's main window: stores on the left, the lazy session table with its search bar in
+// the middle, the selected session on the right, connection state and counts in the status bar.
+// Every action goes through the engine (read-only refusals, audit log) and reports in the banner.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Shows `opened`'s sessions; `name` is what the store list and title call it.
+    void openStore(const QString &name, const stores::OpenedInspector &opened);
+
+    SessionTableModel *model() const { return m_model; }
+    MessageBanner *banner() const { return m_banner; }
+    SessionDetailsPane *details() const { return m_details; }
+    QTableView *table() const { return m_table; }
+
+    // Asked before destructive work (a modal question by default; tests answer it).
+    std::function<bool(const QString &title, const QString &text)> confirm;
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildLayout();
+    void restoreLayout();
+    void saveLayout() const;
+    void updateStatus();
+    void search();
+    void selectionChanged();
+    void deleteSelected();
+    void revokeSelectedUser();
+    QStringList selectedIds() const;
+
+    SessionTableModel *m_model;
+    QTableView *m_table;
+    SessionDetailsPane *m_details;
+    MessageBanner *m_banner;
+    QListWidget *m_stores;
+    QComboBox *m_searchField;
+    QLineEdit *m_searchEdit;
+    QSplitter *m_splitter;
+    QLabel *m_connection;
+    QLabel *m_count;
+    QProgressBar *m_busy;
+    QAction *m_refresh;
+    QAction *m_find;
+    QAction *m_delete;
+    QAction *m_revoke;
+    stores::OpenedInspector m_opened;
+    QString m_storeName;
+    QString m_detailId; // the session the details pane waits for
+};
+
+} // namespace si::ui

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QFrame>
+
+class QLabel;
+class QToolButton;
+
+namespace si::ui {
+
+// An inline message above the content (KeePassXC's MessageWidget): errors and outcomes reach the
+// user here, never in a modal box. One message at a time; the newest replaces the last.
+class MessageBanner : public QFrame {
+    Q_OBJECT
+public:
+    enum class Kind { Information, Positive, Warning, Error };
+
+    explicit MessageBanner(QWidget *parent = nullptr);
+
+    void show(Kind kind, const QString &text);
+    QString text() const;
+    Kind kind() const { return m_kind; }
+
+private:
+    QLabel *m_label;
+    QToolButton *m_close;
+    Kind m_kind = Kind::Information;
+};
+
+} // namespace si::ui
