@@ -143,6 +143,26 @@ QString StoreUrl::kindName() const
     return {};
 }
 
+QString StoreUrl::withoutPassword() const
+{
+    if (kind == Kind::Memory || kind == Kind::Sqlite)
+        return redacted();
+    StoreUrl copy = *this;
+    copy.password.clear();
+    copy.user = QString::fromLatin1(QUrl::toPercentEncoding(user));
+    copy.database = QString::fromLatin1(QUrl::toPercentEncoding(database));
+    QString out = copy.redacted();
+    if (kind == Kind::RedisCluster && tls && !options.contains(QStringLiteral("tls")))
+        copy.options.insert(QStringLiteral("tls"), QStringLiteral("1"));
+    QStringList query;
+    for (auto it = copy.options.cbegin(); it != copy.options.cend(); ++it)
+        query << QString::fromLatin1(QUrl::toPercentEncoding(it.key())) + QLatin1Char('=') +
+                     QString::fromLatin1(QUrl::toPercentEncoding(it.value(), "/"));
+    if (!query.isEmpty())
+        out += QLatin1Char('?') + query.join(QLatin1Char('&'));
+    return out;
+}
+
 QString StoreUrl::redacted() const
 {
     switch (kind) {

@@ -33,6 +33,9 @@ struct StoreUrl {
 
     static Result<StoreUrl> parse(const QString &text);
     QString redacted() const;
+    // The URL as parse() reads it, options included, without the password: what a saved
+    // profile keeps (the password goes to the keychain).
+    QString withoutPassword() const;
     QString kindName() const;
 };
 

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "MessageBanner.h"
+#include "ProfilePanel.h"
 #include "SessionDetailsPane.h"
 #include "SessionTableModel.h"
 
@@ -13,7 +14,6 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -34,7 +34,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_table(new QTableView(this))
     , m_details(new SessionDetailsPane(this))
     , m_banner(new MessageBanner(this))
-    , m_stores(new QListWidget(this))
+    , m_profiles(new ProfilePanel(this))
     , m_searchField(new QComboBox(this))
     , m_searchEdit(new QLineEdit(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
@@ -52,6 +52,14 @@ MainWindow::MainWindow(QWidget *parent)
     buildActions();
     buildLayout();
     restoreLayout();
+    m_profiles->confirm = [this](const QString &title, const QString &text) { return confirm(title, text); };
+    connect(m_profiles, &ProfilePanel::storeOpened, this, &MainWindow::openStore);
+    connect(m_profiles, &ProfilePanel::message, this,
+            [this](MessageBanner::Kind kind, const QString &text) { m_banner->show(kind, text); });
+    connect(m_profiles, &ProfilePanel::connecting, this, [this](const QString &name) {
+        m_connection->setText(tr("Connecting to %1…").arg(name));
+        m_busy->setVisible(true);
+    });
 
     connect(m_model, &SessionTableModel::countChanged, this, &MainWindow::updateStatus);
     connect(m_model, &SessionTableModel::busyChanged, this, &MainWindow::updateStatus);
@@ -70,7 +78,9 @@ MainWindow::MainWindow(QWidget *parent)
         });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
-        // The current row may just have arrived.
+        // A freshly opened store shows its first session; the current row may just have arrived.
+        if (first == 0 && !m_table->currentIndex().isValid() && !m_model->isSearching())
+            m_table->setCurrentIndex(m_model->index(0, 0));
         const int current = m_table->currentIndex().row();
         if (current >= first && current <= last && m_detailId.isEmpty())
             selectionChanged();
@@ -127,8 +137,6 @@ void MainWindow::buildActions()
 
 void MainWindow::buildLayout()
 {
-    m_stores->setObjectName(QStringLiteral("profileListWidget"));
-    m_stores->setAccessibleName(tr("Stores"));
     m_searchField->setObjectName(QStringLiteral("searchFieldComboBox"));
     m_searchField->addItem(tr("Email"), int(SearchQuery::Field::Email));
     m_searchField->addItem(tr("Subject (sub)"), int(SearchQuery::Field::Subject));
@@ -175,13 +183,13 @@ void MainWindow::buildLayout()
     centerLayout->addWidget(m_table, 1);
 
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
-    m_splitter->addWidget(m_stores);
+    m_splitter->addWidget(m_profiles);
     m_splitter->addWidget(center);
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setStretchFactor(2, 2);
-    m_splitter->setSizes({200, 900, 520});
+    m_splitter->setSizes({250, 850, 500});
 
     auto *content = new QWidget(this);
     auto *layout = new QVBoxLayout(content);
@@ -230,10 +238,6 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
 {
     m_opened = opened;
     m_storeName = name;
-    m_stores->clear();
-    auto *item = new QListWidgetItem(name, m_stores);
-    item->setToolTip(opened.backend->describe());
-    m_stores->setCurrentItem(item);
     setWindowTitle(tr("%1 — Session Inspector").arg(name));
     m_details->clear();
     m_detailId.clear();

@@ -10,7 +10,6 @@ class QAction;
 class QComboBox;
 class QLabel;
 class QLineEdit;
-class QListWidget;
 class QProgressBar;
 class QSplitter;
 class QTableView;
@@ -18,6 +17,7 @@ class QTableView;
 namespace si::ui {
 
 class MessageBanner;
+class ProfilePanel;
 class SessionDetailsPane;
 class SessionTableModel;
 
@@ -37,6 +37,7 @@ public:
     MessageBanner *banner() const { return m_banner; }
     SessionDetailsPane *details() const { return m_details; }
     QTableView *table() const { return m_table; }
+    ProfilePanel *profiles() const { return m_profiles; }
 
     // Asked before destructive work (a modal question by default; tests answer it).
     std::function<bool(const QString &title, const QString &text)> confirm;
@@ -60,7 +61,7 @@ private:
     QTableView *m_table;
     SessionDetailsPane *m_details;
     MessageBanner *m_banner;
-    QListWidget *m_stores;
+    ProfilePanel *m_profiles;
     QComboBox *m_searchField;
     QLineEdit *m_searchEdit;
     QSplitter *m_splitter;

@@ -7,6 +7,7 @@
 #include "stores/inspect/Inspection.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBanner.h"
+#include "ui/ProfilePanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,11 +18,6 @@
 #include <cstdio>
 
 namespace {
-
-struct Startup {
-    QString name;
-    si::stores::OpenedInspector opened;
-};
 
 // The demo store next to the build's binaries (build/demo/sessions.db), or SI_DEMO_STORE.
 QString demoStorePath()
@@ -45,49 +41,25 @@ si::Result<si::SecretList> loadSecrets(const QString &file)
     return si::SecretList::fromDelimited(value);
 }
 
-si::Result<Startup> open(const QCommandLineParser &args)
+// Opens `url` as the command line describes (run off the GUI thread by the store list).
+si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, const QString &secretFile,
+                                                          si::stores::InspectOptions options, const QString &layout)
 {
-    Startup out;
-    si::stores::InspectOptions options;
-    QString url = args.value(QStringLiteral("store"));
-    QString secretFile = args.value(QStringLiteral("secret-file"));
-    options.readOnly = !args.isSet(QStringLiteral("read-write"));
-    options.issuer = args.value(QStringLiteral("issuer"));
-    if (url.isEmpty()) {
-        const QString path = demoStorePath();
-        if (!QFileInfo::exists(path))
-            return si::makeError(si::ErrorCode::NotFound, QObject::tr("the demo store is missing"),
-                                 QObject::tr("build the demo_store target or run scripts/run.sh (%1)").arg(path));
-        url = QStringLiteral("sqlite:") + path;
-        if (secretFile.isEmpty())
-            secretFile = QStringLiteral(SI_DEMO_SECRET_FILE);
-        options.readOnly = true; // the demo profile is read-only
-        options.issuer = QStringLiteral("https://login.example.com/");
-        options.profile = QStringLiteral("demo");
-        out.name = QObject::tr("Demo store (read-only)");
-    }
     auto parsed = si::stores::StoreUrl::parse(url);
     if (!parsed)
         return parsed.error();
-    if (out.name.isEmpty())
-        out.name = parsed->redacted();
     auto secrets = loadSecrets(secretFile);
     if (!secrets)
         return secrets.error();
     options.secrets = *secrets;
-    if (args.isSet(QStringLiteral("layout"))) {
-        const QString name = args.value(QStringLiteral("layout"));
-        auto kind = si::inspector::SessionLayout::kindFromName(name);
+    if (!layout.isEmpty()) {
+        auto kind = si::inspector::SessionLayout::kindFromName(layout);
         if (!kind)
-            return si::makeError(si::ErrorCode::InvalidArgument, QObject::tr("unknown layout '%1'").arg(name),
+            return si::makeError(si::ErrorCode::InvalidArgument, QObject::tr("unknown layout '%1'").arg(layout),
                                  QObject::tr("native, auth0-fastapi, starsessions or connect-redis"));
         options.layout = *kind;
     }
-    auto opened = si::stores::openInspector(*parsed, options);
-    if (!opened)
-        return opened.error();
-    out.opened = *opened;
-    return out;
+    return si::stores::openInspector(*parsed, options);
 }
 
 } // namespace
@@ -123,11 +95,38 @@ int main(int argc, char *argv[])
     args.process(app);
 
     si::ui::MainWindow window;
-    auto startup = open(args);
-    if (startup)
-        window.openStore(startup->name, startup->opened);
-    else
-        window.banner()->show(si::ui::MessageBanner::Kind::Error, startup.error().toString());
+    si::ui::ProfilePanel *stores = window.profiles();
+    const QString demo = demoStorePath();
+    const QString demoName = QObject::tr("Demo store (read-only)");
+    if (QFileInfo::exists(demo)) {
+        si::stores::InspectOptions options;
+        options.readOnly = true; // the demo profile is read-only
+        options.issuer = QStringLiteral("https://login.example.com/");
+        options.profile = QStringLiteral("demo");
+        stores->addBuiltIn(demoName, [demo, options] {
+            return openFromArguments(QStringLiteral("sqlite:") + demo, QStringLiteral(SI_DEMO_SECRET_FILE), options,
+                                     QStringLiteral("native"));
+        });
+    }
+    QString first = demoName;
+    if (args.isSet(QStringLiteral("store"))) {
+        const QString url = args.value(QStringLiteral("store"));
+        auto parsed = si::stores::StoreUrl::parse(url);
+        first = parsed ? parsed->redacted() : url;
+        si::stores::InspectOptions options;
+        options.readOnly = !args.isSet(QStringLiteral("read-write"));
+        options.issuer = args.value(QStringLiteral("issuer"));
+        stores->addBuiltIn(first, [url, options, file = args.value(QStringLiteral("secret-file")),
+                                   layout = args.value(QStringLiteral("layout"))] {
+            return openFromArguments(url, file, options, layout);
+        });
+    } else if (!QFileInfo::exists(demo)) {
+        window.banner()->show(si::ui::MessageBanner::Kind::Warning,
+                              QObject::tr("The demo store is missing (%1): build the demo_store target or run "
+                                          "scripts/run.sh. Add a connection to open a store.")
+                                  .arg(demo));
+    }
+    stores->open(first);
     window.show();
 
     if (args.isSet(QStringLiteral("screenshot"))) {

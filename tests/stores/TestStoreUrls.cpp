@@ -44,6 +44,7 @@ private Q_SLOTS:
     void rejects_data();
     void rejects();
     void redactionNeverShowsPasswords();
+    void savedFormRoundTripsWithoutThePassword();
     void postgresVerifiesTheServerCertificate();
     void redisSelectsTheDatabase();
 };
@@ -155,6 +156,37 @@ void TestStoreUrls::redactionNeverShowsPasswords()
     QCOMPARE(url.redacted(), QStringLiteral("redis+cluster://app:***@a:7000,b:7001"));
     const auto pg = StoreUrl::parse(QStringLiteral("postgresql://si:hunter2@db:5432/s")).value();
     QVERIFY(!pg.redacted().contains(QLatin1String("hunter2")));
+}
+
+void TestStoreUrls::savedFormRoundTripsWithoutThePassword()
+{
+    for (const char *text :
+         {"redis://app:s%3Acret@127.0.0.1:6379/3",
+          "rediss://us%40er:pw@localhost:6380/0?cacert=/tmp/ca%20dir/ca.pem&sni=cache",
+          "redis+cluster://app:pw@a:7000,b:7001?tls=1&cacert=/etc/ca.pem",
+          "postgresql://si:hunter2@db.example:5432/sessions?sslmode=verify-full&sslrootcert=/etc/pg/ca.pem",
+          "sqlite:/var/lib/app/sessions.db", "memory:"}) {
+        auto url = StoreUrl::parse(QString::fromLatin1(text));
+        QVERIFY_OK(url);
+        const QString saved = url->withoutPassword();
+        QVERIFY2(!saved.contains(QLatin1String("hunter2")) && !saved.contains(QLatin1String(":pw@")) &&
+                     !saved.contains(QLatin1String("cret")),
+                 qPrintable(saved));
+        auto again = StoreUrl::parse(saved);
+        QVERIFY2(again.ok(), qPrintable(saved));
+        QCOMPARE(int(again->kind), int(url->kind));
+        QCOMPARE(again->tls, url->tls);
+        QCOMPARE(again->user, url->user);
+        QVERIFY(again->password.isEmpty());
+        QCOMPARE(again->database, url->database);
+        QCOMPARE(again->path, url->path);
+        QCOMPARE(again->options, url->options);
+        QCOMPARE(again->hosts.size(), url->hosts.size());
+        for (qsizetype i = 0; i < url->hosts.size(); ++i) {
+            QCOMPARE(again->hosts[i].name, url->hosts[i].name);
+            QCOMPARE(again->hosts[i].port, url->hosts[i].port);
+        }
+    }
 }
 
 void TestStoreUrls::postgresVerifiesTheServerCertificate()
