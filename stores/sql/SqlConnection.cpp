@@ -45,6 +45,9 @@ const QStringList kMigrations = {
     // 3: the email index (keyed hash of the lower-cased email) for the inspector's search.
     QStringLiteral("ALTER TABLE %1sessions ADD COLUMN email_hash TEXT;"
                    "CREATE INDEX %1sessions_email ON %1sessions (email_hash)"),
+    // 4: listing in id order with the deadline beside each id: pages and skips of the inspector
+    //    read this index alone (without it, skipping 1,000,000 rows in SQLite reads every row).
+    QStringLiteral("CREATE INDEX %1sessions_listing ON %1sessions (id, expires_at)"),
 };
 
 bool isConnectionLoss(const QSqlError &error)
