@@ -1,9 +1,11 @@
 #include "MainWindow.h"
 
+#include "AuditLogView.h"
 #include "MessageBanner.h"
 #include "ProfilePanel.h"
 #include "SessionDetailsPane.h"
 #include "SessionTableModel.h"
+#include "StatisticsView.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,6 +22,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -35,6 +38,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_details(new SessionDetailsPane(this))
     , m_banner(new MessageBanner(this))
     , m_profiles(new ProfilePanel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_statistics(new StatisticsView(this))
+    , m_auditView(new AuditLogView(this))
     , m_searchField(new QComboBox(this))
     , m_searchEdit(new QLineEdit(this))
     , m_splitter(new QSplitter(Qt::Horizontal, this))
@@ -184,7 +190,18 @@ void MainWindow::buildLayout()
 
     m_splitter->setObjectName(QStringLiteral("mainSplitter"));
     m_splitter->addWidget(m_profiles);
-    m_splitter->addWidget(center);
+    m_tabs->setObjectName(QStringLiteral("mainTabWidget"));
+    m_tabs->addTab(center, tr("&Sessions"));
+    m_tabs->addTab(m_statistics, tr("S&tatistics"));
+    m_tabs->addTab(m_auditView, tr("&Audit log"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_auditView)
+            m_auditView->reload();
+    });
+    connect(m_statistics, &StatisticsView::failed, this,
+            [this](const QString &message) { m_banner->show(MessageBanner::Kind::Error, message); });
+    m_auditView->setLog(std::make_shared<inspector::AuditLog>(inspector::AuditLog::defaultPath()));
+    m_splitter->addWidget(m_tabs);
     m_splitter->addWidget(m_details);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 3);
@@ -243,6 +260,7 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     m_detailId.clear();
     m_searchEdit->clear();
     m_model->setBackend(opened.backend);
+    m_statistics->setBackend(opened.backend);
     if (!opened.layoutNote.isEmpty() && opened.detected)
         m_banner->show(MessageBanner::Kind::Information, tr("Layout: %1").arg(opened.layoutNote));
     updateStatus();
@@ -322,6 +340,7 @@ void MainWindow::deleteSelected()
     if (!confirm(tr("Delete sessions"), question))
         return;
     backend->remove(ids).then(this, [this, backend, asked = ids.size()](const Result<qsizetype> &removed) {
+        m_auditView->reload();
         if (!removed) {
             m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
             return;
@@ -349,6 +368,7 @@ void MainWindow::revokeSelectedUser()
     target.sub = row->summary.sub;
     target.issuer = row->summary.issuer;
     backend->revoke(target).then(this, [this, backend, who](const Result<qsizetype> &removed) {
+        m_auditView->reload();
         if (!removed) {
             m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
             return;

@@ -12,11 +12,14 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace si::ui {
 
+class AuditLogView;
 class MessageBanner;
+class StatisticsView;
 class ProfilePanel;
 class SessionDetailsPane;
 class SessionTableModel;
@@ -38,6 +41,8 @@ public:
     SessionDetailsPane *details() const { return m_details; }
     QTableView *table() const { return m_table; }
     ProfilePanel *profiles() const { return m_profiles; }
+    StatisticsView *statistics() const { return m_statistics; }
+    AuditLogView *auditView() const { return m_auditView; }
 
     // Asked before destructive work (a modal question by default; tests answer it).
     std::function<bool(const QString &title, const QString &text)> confirm;
@@ -62,6 +67,9 @@ private:
     SessionDetailsPane *m_details;
     MessageBanner *m_banner;
     ProfilePanel *m_profiles;
+    QTabWidget *m_tabs;
+    StatisticsView *m_statistics;
+    AuditLogView *m_auditView;
     QComboBox *m_searchField;
     QLineEdit *m_searchEdit;
     QSplitter *m_splitter;

@@ -1,6 +1,7 @@
 #include "ProfilePanel.h"
 
 #include "ProfileDialog.h"
+#include "core/inspector/AuditLog.h"
 #include "core/inspector/SessionLayout.h"
 #include "stores/StoreUrl.h"
 
@@ -100,6 +101,10 @@ void ProfilePanel::reload()
     }
     const auto found = m_list->findItems(selected, Qt::MatchExactly);
     m_list->setCurrentItem(found.isEmpty() ? m_list->item(0) : found.first());
+    const bool profile = current() != nullptr;
+    m_edit->setEnabled(profile);
+    m_duplicate->setEnabled(profile);
+    m_remove->setEnabled(profile);
 }
 
 const ConnectionProfile *ProfilePanel::current() const
@@ -301,6 +306,7 @@ void ProfilePanel::openProfile(const ConnectionProfile &profile)
                        options.prefix = profile.prefix;
                        options.readOnly = profile.readOnly;
                        options.profile = profile.name;
+                       options.audit = std::make_shared<inspector::AuditLog>(inspector::AuditLog::defaultPath());
                        const stores::StoreUrl target = *url;
                        connectInBackground(profile.name,
                                            [target, options] { return stores::openInspector(target, options); });

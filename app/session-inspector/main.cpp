@@ -2,6 +2,7 @@
 // (10,000 synthetic sessions in SQLite) read-only.
 //
 //   session-inspector [--store URL] [--secret-file FILE] [--issuer URL] [--layout NAME] [--read-write]
+#include "core/inspector/AuditLog.h"
 #include "core/platform/Hardening.h"
 #include "stores/StoreUrl.h"
 #include "stores/inspect/Inspection.h"
@@ -52,6 +53,8 @@ si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, co
     if (!secrets)
         return secrets.error();
     options.secrets = *secrets;
+    if (!options.audit)
+        options.audit = std::make_shared<si::inspector::AuditLog>(si::inspector::AuditLog::defaultPath());
     if (!layout.isEmpty()) {
         auto kind = si::inspector::SessionLayout::kindFromName(layout);
         if (!kind)
