@@ -11,6 +11,9 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -51,6 +54,25 @@ MainWindow::MainWindow(QWidget *parent)
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Session Inspector"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/session-inspector.svg")));
+    askTime = [this](const QDateTime &current) -> std::optional<QDateTime> {
+        QDialog dialog(this);
+        dialog.setWindowTitle(tr("Expire session"));
+        auto *edit = new QDateTimeEdit(current, &dialog);
+        edit->setObjectName(QStringLiteral("expireDateTimeEdit"));
+        edit->setCalendarPopup(true);
+        edit->setMinimumDateTime(QDateTime::currentDateTime());
+        edit->setMaximumDateTime(current);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+        connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+        connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+        auto *layout = new QVBoxLayout(&dialog);
+        layout->addWidget(new QLabel(tr("End the session at (only earlier than it ends now):"), &dialog));
+        layout->addWidget(edit);
+        layout->addWidget(buttons);
+        if (dialog.exec() != QDialog::Accepted)
+            return std::nullopt;
+        return edit->dateTime();
+    };
     confirm = [this](const QString &title, const QString &text) {
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) ==
                QMessageBox::Yes;
@@ -69,8 +91,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_model, &SessionTableModel::countChanged, this, &MainWindow::updateStatus);
     connect(m_model, &SessionTableModel::busyChanged, this, &MainWindow::updateStatus);
-    connect(m_model, &SessionTableModel::loadFailed, this,
-            [this](const QString &message) { m_banner->show(MessageBanner::Kind::Error, message); });
+    connect(m_model, &SessionTableModel::loadFailed, this, &MainWindow::loadFailed);
     connect(
         m_model, &SessionTableModel::searchFinished, this, [this](qint64 matches, qint64 scanned, qint64 undecodable) {
             const QLocale locale;
@@ -117,6 +138,12 @@ void MainWindow::buildActions()
     m_delete->setShortcut(QKeySequence::Delete);
     m_delete->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     connect(m_delete, &QAction::triggered, this, &MainWindow::deleteSelected);
+    m_expireNow = new QAction(tr("E&xpire now"), this);
+    m_expireNow->setObjectName(QStringLiteral("expireNowAction"));
+    connect(m_expireNow, &QAction::triggered, this, [this] { expireSelected(true); });
+    m_expireAt = new QAction(tr("Expire &at…"), this);
+    m_expireAt->setObjectName(QStringLiteral("expireAtAction"));
+    connect(m_expireAt, &QAction::triggered, this, [this] { expireSelected(false); });
     m_revoke = new QAction(tr("Log user out &everywhere"), this);
     m_revoke->setObjectName(QStringLiteral("revokeAction"));
     connect(m_revoke, &QAction::triggered, this, &MainWindow::revokeSelectedUser);
@@ -131,6 +158,8 @@ void MainWindow::buildActions()
     QMenu *session = menuBar()->addMenu(tr("&Session"));
     session->addAction(m_find);
     session->addSeparator();
+    session->addAction(m_expireNow);
+    session->addAction(m_expireAt);
     session->addAction(m_delete);
     session->addAction(m_revoke);
     QToolBar *tools = addToolBar(tr("Actions"));
@@ -173,6 +202,8 @@ void MainWindow::buildLayout()
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->addAction(m_delete);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addAction(m_expireNow);
+    m_table->addAction(m_expireAt);
     m_table->addAction(m_revoke);
     const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
     const int widths[] = {22, 12, 12, 14, 11, 10, 11, 5, 6};
@@ -266,13 +297,62 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     updateStatus();
 }
 
+void MainWindow::loadFailed(const QString &message, bool connectionLost)
+{
+    m_connectionLost = connectionLost;
+    updateStatus();
+    if (!connectionLost) {
+        m_banner->show(MessageBanner::Kind::Error, message);
+        return;
+    }
+    m_banner->show(MessageBanner::Kind::Error, tr("Lost the connection to the store: %1").arg(message), tr("&Retry"),
+                   [this] {
+                       m_connectionLost = false;
+                       m_model->refresh();
+                       updateStatus();
+                   });
+}
+
+void MainWindow::expireSelected(bool now)
+{
+    const auto backend = m_model->backend();
+    const auto row = m_model->rowAt(m_table->currentIndex().row());
+    if (!backend || !row)
+        return;
+    qint64 at = QDateTime::currentSecsSinceEpoch();
+    if (now) {
+        if (!confirm(tr("Expire session"), tr("End this session now? The user is logged out of the application on its "
+                                              "next request. This is recorded in the audit log.")))
+            return;
+    } else {
+        const auto chosen = askTime(QDateTime::fromSecsSinceEpoch(row->expiresAt));
+        if (!chosen)
+            return;
+        at = chosen->toSecsSinceEpoch();
+    }
+    backend->expire(row->id, at).then(this, [this, backend, now](const Result<qint64> &ended) {
+        m_auditView->reload();
+        if (!ended) {
+            m_banner->show(MessageBanner::Kind::Error, ended.error().toString());
+            return;
+        }
+        m_banner->show(MessageBanner::Kind::Positive, now ? tr("The session has ended.")
+                                                          : tr("The session now ends at %1.")
+                                                                .arg(QDateTime::fromSecsSinceEpoch(*ended).toString(
+                                                                    QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+        m_details->clear();
+        m_model->refresh();
+    });
+}
+
 void MainWindow::updateStatus()
 {
     const auto &backend = m_model->backend();
     if (!backend) {
         m_connection->setText(tr("No store open"));
     } else {
-        m_connection->setText(backend->describe()); // says "read-only" when it is
+        m_connection->setText(m_connectionLost ? tr("Connection lost — %1").arg(backend->describe())
+                                               : backend->describe()); // says "read-only" when it is
     }
     m_count->setText(m_model->countText());
     m_busy->setVisible(m_model->isBusy());

@@ -4,7 +4,10 @@
 
 #include <QMainWindow>
 
+#include <QDateTime>
+
 #include <functional>
+#include <optional>
 
 class QAction;
 class QComboBox;
@@ -46,6 +49,8 @@ public:
 
     // Asked before destructive work (a modal question by default; tests answer it).
     std::function<bool(const QString &title, const QString &text)> confirm;
+    // Asks when a session should end (a date-time dialog by default; tests answer it).
+    std::function<std::optional<QDateTime>(const QDateTime &current)> askTime;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -56,6 +61,8 @@ private:
     void restoreLayout();
     void saveLayout() const;
     void updateStatus();
+    void loadFailed(const QString &message, bool connectionLost);
+    void expireSelected(bool now);
     void search();
     void selectionChanged();
     void deleteSelected();
@@ -80,6 +87,9 @@ private:
     QAction *m_find;
     QAction *m_delete;
     QAction *m_revoke;
+    QAction *m_expireNow;
+    QAction *m_expireAt;
+    bool m_connectionLost = false;
     stores::OpenedInspector m_opened;
     QString m_storeName;
     QString m_detailId; // the session the details pane waits for

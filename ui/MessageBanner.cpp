@@ -2,6 +2,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QStyle>
 #include <QToolButton>
 
@@ -11,6 +12,7 @@ MessageBanner::MessageBanner(QWidget *parent)
     : QFrame(parent)
     , m_label(new QLabel(this))
     , m_close(new QToolButton(this))
+    , m_action(new QPushButton(this))
 {
     setObjectName(QStringLiteral("messageBanner"));
     setFrameShape(QFrame::StyledPanel);
@@ -25,14 +27,26 @@ MessageBanner::MessageBanner(QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 4, 4);
     layout->addWidget(m_label, 1);
+    m_action->setObjectName(QStringLiteral("messageActionButton"));
+    m_action->hide();
+    connect(m_action, &QPushButton::clicked, this, [this] {
+        auto action = m_onAction;
+        hide();
+        if (action)
+            action();
+    });
+    layout->addWidget(m_action);
     layout->addWidget(m_close);
     connect(m_close, &QToolButton::clicked, this, &QWidget::hide);
     hide();
 }
 
-void MessageBanner::show(Kind kind, const QString &text)
+void MessageBanner::show(Kind kind, const QString &text, const QString &actionText, std::function<void()> action)
 {
     m_kind = kind;
+    m_onAction = std::move(action);
+    m_action->setText(actionText);
+    m_action->setVisible(!actionText.isEmpty() && m_onAction);
     m_label->setText(text);
     setAccessibleDescription(text);
     // Colours derived from the palette keep light and dark themes readable.

@@ -2,7 +2,10 @@
 
 #include <QFrame>
 
+#include <functional>
+
 class QLabel;
+class QPushButton;
 class QToolButton;
 
 namespace si::ui {
@@ -16,13 +19,16 @@ public:
 
     explicit MessageBanner(QWidget *parent = nullptr);
 
-    void show(Kind kind, const QString &text);
+    // `actionText`/`action`: one button beside the message ("Retry"); pressing it hides the banner.
+    void show(Kind kind, const QString &text, const QString &actionText = {}, std::function<void()> action = {});
     QString text() const;
     Kind kind() const { return m_kind; }
 
 private:
     QLabel *m_label;
     QToolButton *m_close;
+    QPushButton *m_action;
+    std::function<void()> m_onAction;
     Kind m_kind = Kind::Information;
 };
 

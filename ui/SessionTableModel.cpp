@@ -471,7 +471,7 @@ void SessionTableModel::pageLoaded(quint64 generation, qint64 segment, const Res
 void SessionTableModel::failed(const Error &error)
 {
     setPending(false);
-    Q_EMIT loadFailed(error.toString());
+    Q_EMIT loadFailed(error.toString(), error.code == ErrorCode::StoreUnreachable || error.code == ErrorCode::Timeout);
 }
 
 void SessionTableModel::setRows(qint64 rows, CountState state)

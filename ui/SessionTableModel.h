@@ -74,7 +74,8 @@ public:
 Q_SIGNALS:
     void countChanged();
     void busyChanged(bool busy);
-    void loadFailed(const QString &message); // one line, for the message banner
+    // One line for the message banner; `connectionLost`: the store could not be reached (retry).
+    void loadFailed(const QString &message, bool connectionLost);
     void segmentLoaded(int firstRow, int lastRow);
     void searchFinished(qint64 matches, qint64 scanned, qint64 undecodable);
 

@@ -3,6 +3,7 @@
 // confirmation, revoke, read-only refusal — and screenshots of the main views to
 // build/screenshots/.
 #include "stores/inspect/Inspection.h"
+#include "tests/support/ServerProcess.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AuditLogView.h"
 #include "ui/MainWindow.h"
@@ -66,6 +67,8 @@ private Q_SLOTS:
     void readOnlyRefusalIsShownInline();
     void shortcutsAndAccessibleNames();
     void statisticsTabCountsTheStore();
+    void expireNowAndAt();
+    void lostConnectionIsShownAndRetried();
     void auditTabShowsTheWrites();
     void screenshots();
 
@@ -372,6 +375,88 @@ void TestMainWindow::statisticsTabCountsTheStore()
     }
     QTest::qWait(100);
     save(m_window.get(), QStringLiteral("statistics.png"));
+}
+
+void TestMainWindow::expireNowAndAt()
+{
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    select(*m_window, 6);
+    const auto ending = m_window->model()->rowAt(6);
+    QVERIFY(ending);
+    m_window->confirm = [](const QString &, const QString &) { return true; };
+    m_window->findChild<QAction *>(QStringLiteral("expireNowAction"))->trigger();
+    QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions - 1));
+    auto gone = await(opened->backend->load(ending->id));
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().code, ErrorCode::NotFound);
+
+    // "Expire at": offered the current end, moved an hour earlier.
+    waitForRows(*m_window);
+    select(*m_window, 8);
+    QTRY_VERIFY(m_window->model()->rowAt(8).has_value());
+    const auto moved = m_window->model()->rowAt(8);
+    qint64 offered = 0;
+    const QDateTime target = QDateTime::fromSecsSinceEpoch(moved->expiresAt - 3600);
+    m_window->askTime = [&](const QDateTime &current) -> std::optional<QDateTime> {
+        offered = current.toSecsSinceEpoch();
+        return target;
+    };
+    m_window->findChild<QAction *>(QStringLiteral("expireAtAction"))->trigger();
+    QTRY_VERIFY(m_window->banner()->text().contains(QLatin1String("now ends at")));
+    QCOMPARE(offered, moved->expiresAt);
+    auto loaded = await(opened->backend->load(moved->id));
+    QVERIFY_OK(loaded);
+    QCOMPARE(loaded->row.expiresAt, target.toSecsSinceEpoch());
+    // Declining the time picker changes nothing.
+    m_window->askTime = [](const QDateTime &) -> std::optional<QDateTime> { return std::nullopt; };
+    m_window->findChild<QAction *>(QStringLiteral("expireAtAction"))->trigger();
+    QCOMPARE(await(opened->backend->load(moved->id))->row.expiresAt, target.toSecsSinceEpoch());
+}
+
+void TestMainWindow::lostConnectionIsShownAndRetried()
+{
+    test::RedisServerProcess redis; // a server of this test's own: killing it disturbs no one
+    QString error;
+    QVERIFY2(redis.start(&error), qPrintable(error));
+    auto url = stores::StoreUrl::parse(redis.url());
+    QVERIFY_OK(url);
+    stores::InspectOptions options;
+    options.layout = SessionLayout::Kind::Native;
+    options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
+    options.issuer = kIssuer;
+    options.readOnly = true;
+    auto opened = stores::openInspector(*url, options);
+    QVERIFY_OK(opened);
+    QList<QPair<QString, StateData>> batch;
+    for (qsizetype i = 0; i < 50; ++i)
+        batch.append({m_seeded.at(i).id, m_seeded.at(i).state});
+    QVERIFY_OK(await(opened->nativeStore->setMany(batch)));
+    m_window->openStore(QStringLiteral("redis"), *opened);
+    waitForRows(*m_window);
+    auto *count = m_window->findChild<QLabel *>(QStringLiteral("countLabel"));
+    QTRY_COMPARE(count->text(), QStringLiteral("50 sessions"));
+
+    redis.kill();
+    m_window->findChild<QAction *>(QStringLiteral("refreshAction"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->banner()->isVisible(), 15000);
+    QVERIFY2(m_window->banner()->text().contains(QLatin1String("Lost the connection")),
+             qPrintable(m_window->banner()->text()));
+    QVERIFY(m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))
+                ->text()
+                .startsWith(QLatin1String("Connection lost")));
+    auto *retry = m_window->findChild<QPushButton *>(QStringLiteral("messageActionButton"));
+    QVERIFY(retry->isVisible());
+
+    QVERIFY2(redis.start(&error), qPrintable(error)); // same port, same data (appendfsync always)
+    QTest::mouseClick(retry, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(count->text(), QStringLiteral("50 sessions"), 15000);
+    QTRY_VERIFY(m_window->model()->data(m_window->model()->index(0, 0), SessionTableModel::LoadedRole).toBool());
+    QVERIFY(!m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))
+                 ->text()
+                 .startsWith(QLatin1String("Connection lost")));
 }
 
 void TestMainWindow::auditTabShowsTheWrites()

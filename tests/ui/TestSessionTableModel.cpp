@@ -227,6 +227,7 @@ void TestSessionTableModel::failuresAreReportedAndRetried()
     (void)model.data(model.index(10, 0));
     QTRY_COMPARE(failed.size(), 1);
     QVERIFY(failed.first().first().toString().contains(QLatin1String("connection lost")));
+    QVERIFY(failed.first().at(1).toBool()); // unreachable: the window offers a retry
     QVERIFY(!model.isBusy());
     QVERIFY(!model.data(model.index(10, 0), SessionTableModel::LoadedRole).toBool());
     // Painting the row again asks again, and now it loads.
