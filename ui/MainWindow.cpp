@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AuditLogView.h"
+#include "BulkDeleteDialog.h"
 #include "MessageBanner.h"
 #include "ProfilePanel.h"
 #include "SessionDetailsPane.h"
@@ -144,6 +145,9 @@ void MainWindow::buildActions()
     m_expireAt = new QAction(tr("Expire &at…"), this);
     m_expireAt->setObjectName(QStringLiteral("expireAtAction"));
     connect(m_expireAt, &QAction::triggered, this, [this] { expireSelected(false); });
+    m_bulkDelete = new QAction(tr("Delete by &filter…"), this);
+    m_bulkDelete->setObjectName(QStringLiteral("bulkDeleteAction"));
+    connect(m_bulkDelete, &QAction::triggered, this, &MainWindow::bulkDelete);
     m_revoke = new QAction(tr("Log user out &everywhere"), this);
     m_revoke->setObjectName(QStringLiteral("revokeAction"));
     connect(m_revoke, &QAction::triggered, this, &MainWindow::revokeSelectedUser);
@@ -162,6 +166,8 @@ void MainWindow::buildActions()
     session->addAction(m_expireAt);
     session->addAction(m_delete);
     session->addAction(m_revoke);
+    session->addSeparator();
+    session->addAction(m_bulkDelete);
     QToolBar *tools = addToolBar(tr("Actions"));
     tools->setObjectName(QStringLiteral("actionsToolBar"));
     tools->setMovable(false);
@@ -431,6 +437,23 @@ void MainWindow::deleteSelected()
         m_details->clear();
         m_model->refresh();
     });
+}
+
+void MainWindow::bulkDelete()
+{
+    const auto backend = m_model->backend();
+    if (!backend)
+        return;
+    BulkDeleteDialog dialog(backend, this);
+    dialog.confirm = confirm;
+    dialog.exec();
+    m_auditView->reload();
+    if (dialog.removed() >= 0) {
+        m_banner->show(MessageBanner::Kind::Positive,
+                       tr("Deleted %1 sessions by filter.").arg(QLocale().toString(dialog.removed())));
+        m_details->clear();
+        m_model->refresh();
+    }
 }
 
 void MainWindow::revokeSelectedUser()

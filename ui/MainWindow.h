@@ -67,6 +67,7 @@ private:
     void selectionChanged();
     void deleteSelected();
     void revokeSelectedUser();
+    void bulkDelete();
     QStringList selectedIds() const;
 
     SessionTableModel *m_model;
@@ -88,6 +89,7 @@ private:
     QAction *m_delete;
     QAction *m_revoke;
     QAction *m_expireNow;
+    QAction *m_bulkDelete;
     QAction *m_expireAt;
     bool m_connectionLost = false;
     stores::OpenedInspector m_opened;

@@ -17,9 +17,11 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QDialog>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -28,6 +30,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QtCharts/QChartView>
 #include <QtTest>
@@ -68,6 +71,7 @@ private Q_SLOTS:
     void shortcutsAndAccessibleNames();
     void statisticsTabCountsTheStore();
     void expireNowAndAt();
+    void bulkDeletePreviewsThenDeletesExactlyThat();
     void lostConnectionIsShownAndRetried();
     void auditTabShowsTheWrites();
     void screenshots();
@@ -414,6 +418,48 @@ void TestMainWindow::expireNowAndAt()
     m_window->askTime = [](const QDateTime &) -> std::optional<QDateTime> { return std::nullopt; };
     m_window->findChild<QAction *>(QStringLiteral("expireAtAction"))->trigger();
     QCOMPARE(await(opened->backend->load(moved->id))->row.expiresAt, target.toSecsSinceEpoch());
+}
+
+void TestMainWindow::bulkDeletePreviewsThenDeletesExactlyThat()
+{
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    const QString domain = m_seeded.at(10).state.user->email().value_or(QString()).section(QLatin1Char('@'), 1);
+    QSet<QString> expected;
+    for (const auto &s : std::as_const(m_seeded)) {
+        if (s.state.user->email().value_or(QString()).endsWith(QLatin1Char('@') + domain))
+            expected.insert(s.id);
+    }
+    QVERIFY(!expected.isEmpty() && expected.size() < kSessions);
+    m_window->confirm = [](const QString &, const QString &) { return true; };
+    qsizetype previewed = -1;
+    QString status;
+    QTimer::singleShot(0, [&] {
+        auto *dialog = qobject_cast<QDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        auto *remove = dialog->findChild<QPushButton *>(QStringLiteral("deleteMatchesButton"));
+        QVERIFY(!remove->isEnabled()); // nothing to delete before a preview
+        dialog->findChild<QLineEdit *>(QStringLiteral("emailDomainLineEdit"))->setText(domain);
+        dialog->findChild<QPushButton *>(QStringLiteral("previewButton"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(remove->isEnabled(), 20000);
+        auto *list = dialog->findChild<QListWidget *>(QStringLiteral("previewListWidget"));
+        previewed = list->count();
+        save(dialog, QStringLiteral("bulk-delete.png"));
+        remove->click();
+        auto *label = dialog->findChild<QLabel *>(QStringLiteral("bulkStatusLabel"));
+        QTRY_VERIFY_WITH_TIMEOUT(label->text().startsWith(QLatin1String("Deleted")), 20000);
+        status = label->text();
+        dialog->reject();
+    });
+    m_window->findChild<QAction *>(QStringLiteral("bulkDeleteAction"))->trigger();
+    QCOMPARE(previewed, qsizetype(expected.size()));
+    QVERIFY2(status.contains(QLocale().toString(expected.size())), qPrintable(status));
+    QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions - expected.size()));
+    for (const QString &id : std::as_const(expected))
+        QVERIFY(!await(opened->backend->load(id)).ok());
+    QVERIFY(m_window->banner()->text().contains(QLatin1String("by filter")));
 }
 
 void TestMainWindow::lostConnectionIsShownAndRetried()
