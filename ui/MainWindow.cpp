@@ -7,6 +7,7 @@
 #include "SessionDetailsPane.h"
 #include "SessionTableModel.h"
 #include "StatisticsView.h"
+#include "core/inspector/SessionExport.h"
 
 #include <QAction>
 #include <QApplication>
@@ -15,6 +16,8 @@
 #include <QDateTimeEdit>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -28,6 +31,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -73,6 +77,10 @@ MainWindow::MainWindow(QWidget *parent)
         if (dialog.exec() != QDialog::Accepted)
             return std::nullopt;
         return edit->dateTime();
+    };
+    askExportFile = [this] {
+        return QFileDialog::getSaveFileName(this, tr("Export sessions (tokens masked)"), QString(),
+                                            tr("JSON lines (*.jsonl);;CSV (*.csv)"));
     };
     confirm = [this](const QString &title, const QString &text) {
         return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) ==
@@ -148,6 +156,10 @@ void MainWindow::buildActions()
     m_bulkDelete = new QAction(tr("Delete by &filter…"), this);
     m_bulkDelete->setObjectName(QStringLiteral("bulkDeleteAction"));
     connect(m_bulkDelete, &QAction::triggered, this, &MainWindow::bulkDelete);
+    m_export = new QAction(tr("&Export…"), this);
+    m_export->setObjectName(QStringLiteral("exportAction"));
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(m_export, &QAction::triggered, this, &MainWindow::exportSessions);
     m_revoke = new QAction(tr("Log user out &everywhere"), this);
     m_revoke->setObjectName(QStringLiteral("revokeAction"));
     connect(m_revoke, &QAction::triggered, this, &MainWindow::revokeSelectedUser);
@@ -157,6 +169,7 @@ void MainWindow::buildActions()
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_refresh);
+    file->addAction(m_export);
     file->addSeparator();
     file->addAction(quit);
     QMenu *session = menuBar()->addMenu(tr("&Session"));
@@ -454,6 +467,74 @@ void MainWindow::bulkDelete()
         m_details->clear();
         m_model->refresh();
     }
+}
+
+void MainWindow::exportSessions()
+{
+    const auto backend = m_model->backend();
+    if (!backend)
+        return;
+    const QString path = askExportFile();
+    if (path.isEmpty())
+        return;
+    auto file = std::make_shared<QFile>(path);
+    // Session data, even redacted: readable by the user only.
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+        !file->setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        m_banner->show(MessageBanner::Kind::Error, tr("Cannot write %1: %2").arg(path, file->errorString()));
+        return;
+    }
+    using inspector::SessionExporter;
+    auto exporter = std::make_shared<const SessionExporter>(path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)
+                                                                ? SessionExporter::Format::Csv
+                                                                : SessionExporter::Format::JsonLines,
+                                                            true);
+    const std::string header = exporter->header();
+    file->write(header.data(), qint64(header.size()));
+    auto written = std::make_shared<std::atomic<qint64>>(0);
+    auto writeFailed = std::make_shared<std::atomic_bool>(false);
+    auto stop = std::make_shared<std::atomic_bool>(false);
+    auto *ticker = new QTimer(this);
+    const auto showProgress = [this, written, stop] {
+        m_banner->show(MessageBanner::Kind::Information,
+                       tr("Exporting… %1 sessions written").arg(QLocale().toString(written->load())), tr("Cancel"),
+                       [stop] { stop->store(true); });
+    };
+    connect(ticker, &QTimer::timeout, this, showProgress);
+    ticker->start(250);
+    showProgress();
+    // The rows arrive on the store's worker thread, which alone writes the file until the end.
+    backend
+        ->forEach(
+            {},
+            [file, exporter, written, writeFailed](const inspector::SessionRow &row, const json::Value *document) {
+                std::string line;
+                exporter->append(row, document, line);
+                if (file->write(line.data(), qint64(line.size())) != qint64(line.size())) {
+                    writeFailed->store(true);
+                    return false;
+                }
+                ++*written;
+                return true;
+            },
+            CancelToken([stop] { return stop->load(); }))
+        .then(this, [this, backend, file, written, writeFailed, ticker, path](const Result<qint64> &done) {
+            ticker->deleteLater();
+            const bool flushed = file->flush();
+            file->close();
+            if (!done || writeFailed->load() || !flushed) {
+                QFile::remove(path); // no partial export left behind
+                m_banner->show(MessageBanner::Kind::Error,
+                               !done && done.error().code == ErrorCode::Canceled
+                                   ? tr("Export canceled; the partial file was removed.")
+                               : !done ? tr("Export failed: %1").arg(done.error().toString())
+                                       : tr("Export failed: cannot write %1 (%2)").arg(path, file->errorString()));
+                return;
+            }
+            m_banner->show(
+                MessageBanner::Kind::Positive,
+                tr("Exported %1 sessions to %2 (tokens masked).").arg(QLocale().toString(written->load()), path));
+        });
 }
 
 void MainWindow::revokeSelectedUser()

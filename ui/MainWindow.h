@@ -51,6 +51,9 @@ public:
     std::function<bool(const QString &title, const QString &text)> confirm;
     // Asks when a session should end (a date-time dialog by default; tests answer it).
     std::function<std::optional<QDateTime>(const QDateTime &current)> askTime;
+    // Asks where to export (a save dialog by default; tests answer it). ".csv" exports CSV,
+    // anything else JSON lines. Exports from the window are always redacted.
+    std::function<QString()> askExportFile;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -68,6 +71,7 @@ private:
     void deleteSelected();
     void revokeSelectedUser();
     void bulkDelete();
+    void exportSessions();
     QStringList selectedIds() const;
 
     SessionTableModel *m_model;
@@ -90,6 +94,7 @@ private:
     QAction *m_revoke;
     QAction *m_expireNow;
     QAction *m_bulkDelete;
+    QAction *m_export;
     QAction *m_expireAt;
     bool m_connectionLost = false;
     stores::OpenedInspector m_opened;

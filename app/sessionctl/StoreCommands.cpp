@@ -4,6 +4,7 @@
 #include "core/async/Worker.h"
 #include "core/inspector/Redaction.h"
 #include "core/inspector/SeedGenerator.h"
+#include "core/inspector/SessionExport.h"
 #include "stores/inspect/Inspection.h"
 
 #include <QDateTime>
@@ -96,30 +97,6 @@ void printJson(const json::Value &value, json::Style style = json::Style::Pretty
     const std::string text = json::serialize(value, style);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fputc('\n', stdout);
-}
-
-json::Value jsonTime(qint64 t)
-{
-    return t > 0 ? json::Value(std::int64_t(t)) : json::Value();
-}
-
-json::Object rowJson(const SessionRow &row)
-{
-    json::Object o;
-    o.append("id", row.id);
-    o.append("sub", row.summary.sub);
-    o.append("sid", row.summary.sid);
-    o.append("iss", row.summary.issuer);
-    o.append("email", row.summary.email);
-    o.append("name", row.summary.name);
-    o.append("created_at", jsonTime(row.createdAt));
-    o.append("last_activity", jsonTime(row.lastActivity));
-    o.append("expires_at", jsonTime(row.expiresAt));
-    o.append("size", std::int64_t(row.size));
-    o.append("cookie_size", row.cookieSize > 0 ? json::Value(std::int64_t(row.cookieSize)) : json::Value());
-    o.append("key_id", row.keyId);
-    o.append("error", row.error.isEmpty() ? json::Value() : json::Value(row.error));
-    return o;
 }
 
 QString elided(const QString &text, int width)
@@ -702,50 +679,15 @@ int runExport(const CommandContext &ctx)
     auto opened = openStore(ctx, &progress);
     if (!opened)
         return finishOpen(ctx, opened);
-    const bool csv = format == QLatin1String("csv");
-    auto csvField = [](QString v) {
-        // Spreadsheets run cells that start with = + - @ as formulas.
-        if (!v.isEmpty() && QStringLiteral("=+-@").contains(v.front()))
-            v.prepend(QLatin1Char('\''));
-        if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))) {
-            v.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-            v = QLatin1Char('"') + v + QLatin1Char('"');
-        }
-        return v;
-    };
-    if (csv)
-        printLine(
-            QStringLiteral("id,sub,sid,iss,email,name,created_at,last_activity,expires_at,size,cookie_size,error"));
-    std::string line;
+    const inspector::SessionExporter exporter(format == QLatin1String("csv")
+                                                  ? inspector::SessionExporter::Format::Csv
+                                                  : inspector::SessionExporter::Format::JsonLines,
+                                              redacted);
+    std::string line = exporter.header();
+    std::fwrite(line.data(), 1, line.size(), stdout);
     auto exported = await(opened->backend->forEach(*filter, [&](const SessionRow &row, const json::Value *document) {
-        if (csv) {
-            QStringList f{row.id,
-                          row.summary.sub,
-                          row.summary.sid,
-                          row.summary.issuer,
-                          row.summary.email,
-                          row.summary.name,
-                          isoTime(row.createdAt),
-                          isoTime(row.lastActivity),
-                          isoTime(row.expiresAt),
-                          QString::number(row.size),
-                          row.cookieSize > 0 ? QString::number(row.cookieSize) : QString(),
-                          row.error};
-            for (QString &v : f)
-                v = csvField(v);
-            printLine(f.join(QLatin1Char(',')));
-            return true;
-        }
-        json::Object o = rowJson(row);
-        if (document) {
-            json::Value doc = *document;
-            if (redacted)
-                redact(doc);
-            o.append("session", std::move(doc));
-        }
         line.clear();
-        json::serializeTo(json::Value(std::move(o)), json::Style::Compact, line);
-        line.push_back('\n');
+        exporter.append(row, document, line);
         std::fwrite(line.data(), 1, line.size(), stdout);
         return true;
     }));

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void shortcutsAndAccessibleNames();
     void statisticsTabCountsTheStore();
     void expireNowAndAt();
+    void exportWritesRedactedLines();
     void bulkDeletePreviewsThenDeletesExactlyThat();
     void lostConnectionIsShownAndRetried();
     void auditTabShowsTheWrites();
@@ -460,6 +461,39 @@ void TestMainWindow::bulkDeletePreviewsThenDeletesExactlyThat()
     for (const QString &id : std::as_const(expected))
         QVERIFY(!await(opened->backend->load(id)).ok());
     QVERIFY(m_window->banner()->text().contains(QLatin1String("by filter")));
+}
+
+void TestMainWindow::exportWritesRedactedLines()
+{
+    auto opened = open(true); // exporting is a read
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("test store"), *opened);
+    waitForRows(*m_window);
+    const QString path = m_dir.filePath(QStringLiteral("export.jsonl"));
+    m_window->askExportFile = [&] { return path; };
+    m_window->findChild<QAction *>(QStringLiteral("exportAction"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->banner()->text().startsWith(QLatin1String("Exported")), 20000);
+    QVERIFY(m_window->banner()->text().contains(QStringLiteral("600 sessions")));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther), QFileDevice::Permissions());
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), int(kSessions));
+    QSet<QString> ids;
+    for (const QByteArray &line : lines) {
+        auto value = json::parse(line);
+        QVERIFY_OK(value);
+        ids.insert(value->get("id")->toQString());
+        const json::Value *token = value->get("session")->get("id_token");
+        QVERIFY(token && token->toQString().startsWith(QStringLiteral("JWT")));
+    }
+    QCOMPARE(ids.size(), int(kSessions));
+    const QByteArray all = [&] {
+        file.seek(0);
+        return file.readAll();
+    }();
+    QVERIFY(!all.contains(m_seeded.first().state.idToken.value_or(QString()).toUtf8()));
+    QVERIFY(!all.contains(m_seeded.first().state.refreshToken.value_or(QString()).toUtf8()));
 }
 
 void TestMainWindow::lostConnectionIsShownAndRetried()
