@@ -14,7 +14,10 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QThreadPool>
 #include <QTimer>
+
+#include <memory>
 
 #include <cstdio>
 
@@ -97,7 +100,8 @@ int main(int argc, char *argv[])
     });
     args.process(app);
 
-    si::ui::MainWindow window;
+    auto owned = std::make_unique<si::ui::MainWindow>();
+    si::ui::MainWindow &window = *owned;
     si::ui::ProfilePanel *stores = window.profiles();
     const QString demo = demoStorePath();
     const QString demoName = QObject::tr("Demo store (read-only)");
@@ -140,5 +144,10 @@ int main(int argc, char *argv[])
             QApplication::exit(saved ? 0 : 1);
         });
     }
-    return app.exec();
+    const int code = app.exec();
+    // Close the stores (joining their threads), then the decoding pool, while OpenSSL and Qt are
+    // intact: a thread that outlived them would run its cleanup into freed library state.
+    owned.reset();
+    QThreadPool::globalInstance()->waitForDone();
+    return code;
 }
