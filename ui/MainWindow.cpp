@@ -115,8 +115,27 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
         // A freshly opened store shows its first session; the current row may just have arrived.
-        if (first == 0 && !m_table->currentIndex().isValid() && !m_model->isSearching())
+        if (first == 0 && !m_table->currentIndex().isValid() && !m_model->isSearching()) {
             m_table->setCurrentIndex(m_model->index(0, 0));
+            // A wrong secret makes every row undecodable: say so once, plainly.
+            int rows = 0, undecoded = 0;
+            QString why;
+            for (int r = first; r <= last; ++r) {
+                if (const auto row = m_model->rowAt(r)) {
+                    ++rows;
+                    if (!row->decoded()) {
+                        ++undecoded;
+                        why = row->error;
+                    }
+                }
+            }
+            if (rows > 0 && undecoded == rows)
+                m_banner->show(MessageBanner::Kind::Warning,
+                               tr("None of the first %1 sessions can be decoded with this profile's secrets (%2). "
+                                  "Check the secret and the layout.")
+                                   .arg(rows)
+                                   .arg(why));
+        }
         const int current = m_table->currentIndex().row();
         if (current >= first && current <= last && m_detailId.isEmpty())
             selectionChanged();

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void declinedDeleteDeletesNothing();
     void revokeLogsTheUserOutEverywhere();
     void readOnlyRefusalIsShownInline();
+    void wrongSecretIsSaidPlainly();
     void shortcutsAndAccessibleNames();
     void statisticsTabCountsTheStore();
     void expireNowAndAt();
@@ -340,6 +341,27 @@ void TestMainWindow::readOnlyRefusalIsShownInline()
     auto counted = await(opened->backend->count());
     QVERIFY_OK(counted);
     QCOMPARE(counted->value, kSessions);
+}
+
+void TestMainWindow::wrongSecretIsSaidPlainly()
+{
+    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
+    QVERIFY_OK(url);
+    stores::InspectOptions options;
+    options.layout = SessionLayout::Kind::Native;
+    options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("not-the-secret"))});
+    options.readOnly = true;
+    auto opened = stores::openInspector(*url, options);
+    QVERIFY_OK(opened);
+    m_window->openStore(QStringLiteral("wrong secret"), *opened);
+    waitForRows(*m_window);
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QCOMPARE(m_window->banner()->kind(), MessageBanner::Kind::Warning);
+    QVERIFY2(m_window->banner()->text().contains(QLatin1String("can be decoded")),
+             qPrintable(m_window->banner()->text()));
+    QVERIFY(m_window->banner()->text().contains(QLatin1String("wrong secret")));
+    auto *title = m_window->findChild<QLabel *>(QStringLiteral("detailsTitleLabel"));
+    QTRY_COMPARE(title->text(), QStringLiteral("Undecodable session"));
 }
 
 void TestMainWindow::shortcutsAndAccessibleNames()
