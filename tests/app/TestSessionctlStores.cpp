@@ -18,9 +18,16 @@ using namespace si;
 using test::ProcessResult;
 
 // Exit code check that shows what sessionctl said.
+// Runs once (the description must not run the process again) and shows a crash's report.
 #define QCOMPARE_EXIT(run, code)                                                                                       \
-    QVERIFY2((run).exitCode == (code),                                                                                 \
-             qPrintable(QStringLiteral("exit %1, stderr: %2").arg((run).exitCode).arg(QString::fromUtf8((run).err))))
+    do {                                                                                                               \
+        const si::test::ProcessResult result_ = (run);                                                                 \
+        QVERIFY2(result_.exitCode == (code),                                                                           \
+                 qPrintable(QStringLiteral("exit %1%2, stderr: %3")                                                    \
+                                .arg(result_.exitCode)                                                                 \
+                                .arg(result_.exitCode == -1 ? QStringLiteral(" (crashed or timed out)") : QString())   \
+                                .arg(QString::fromUtf8(result_.err))));                                                \
+    } while (false)
 
 namespace {
 
