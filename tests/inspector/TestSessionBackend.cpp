@@ -210,20 +210,20 @@ void TestSessionBackend::pagingCoversEverySessionOnce()
 
 void TestSessionBackend::skipLandsWherePagingWould()
 {
-    // The listing order, page by page.
-    QStringList order;
-    QString cursor;
-    do {
-        auto page = await(m_opened.backend->fetchPage(cursor, 50));
-        QVERIFY_OK(page);
-        for (const SessionRow &row : page->rows)
-            order << row.id;
-        cursor = page->nextCursor;
-    } while (!cursor.isEmpty());
-    const qint64 total = order.size();
-    QCOMPARE(total, kSessions);
-
-    auto idsFrom = [&](const QString &from, int limit) -> QStringList {
+    const auto listingOrder = [&]() {
+        QStringList order;
+        QString cursor;
+        do {
+            auto page = await(m_opened.backend->fetchPage(cursor, 50));
+            if (!page)
+                return QStringList();
+            for (const SessionRow &row : page->rows)
+                order << row.id;
+            cursor = page->nextCursor;
+        } while (!cursor.isEmpty());
+        return order;
+    };
+    const auto idsFrom = [&](const QString &from, int limit) -> QStringList {
         auto page = await(m_opened.backend->fetchPage(from, limit));
         QStringList out;
         if (page) {
@@ -232,25 +232,45 @@ void TestSessionBackend::skipLandsWherePagingWould()
         }
         return out;
     };
-    for (const qint64 n : {qint64(0), qint64(1), qint64(37), qint64(100), total - 1}) {
-        auto skipped = await(m_opened.backend->skip(QString(), n));
-        QVERIFY_OK(skipped);
-        QVERIFY(!skipped->atEnd || n == total);
-        QCOMPARE(skipped->skipped, n);
-        QCOMPARE(idsFrom(skipped->cursor, 5), order.mid(n, 5));
+    // Every skip must land where paging does. SQL and memory orders are fixed; a Redis SCAN
+    // order changes when the server resizes its table, which other tests writing to the same
+    // server can cause at any moment: there a mismatch is retried on a fresh order (twice), and a
+    // real disagreement still fails all three times.
+    const bool redis =
+        m_url.kind == stores::StoreUrl::Kind::Redis || m_url.kind == stores::StoreUrl::Kind::RedisCluster;
+    QString mismatch;
+    for (int attempt = 0; attempt < (redis ? 3 : 1); ++attempt) {
+        mismatch.clear();
+        const QStringList order = listingOrder();
+        const qint64 total = order.size();
+        QCOMPARE(total, kSessions);
+        for (const qint64 n : {qint64(0), qint64(1), qint64(37), qint64(100), total - 1}) {
+            auto skipped = await(m_opened.backend->skip(QString(), n));
+            QVERIFY_OK(skipped);
+            QVERIFY(!skipped->atEnd || n == total);
+            QCOMPARE(skipped->skipped, n);
+            if (idsFrom(skipped->cursor, 5) != order.mid(n, 5) && mismatch.isEmpty())
+                mismatch = QStringLiteral("skip %1 from the start").arg(n);
+        }
+        // From a cursor in the middle, as a table jumping from its nearest known position does.
+        auto first = await(m_opened.backend->skip(QString(), 60));
+        QVERIFY_OK(first);
+        auto second = await(m_opened.backend->skip(first->cursor, 91));
+        QVERIFY_OK(second);
+        QCOMPARE(second->skipped, 91);
+        if (idsFrom(second->cursor, 3) != order.mid(151, 3) && mismatch.isEmpty())
+            mismatch = QStringLiteral("skip 91 from position 60");
+        // Past the end: says so, and how many there were.
+        auto beyond = await(m_opened.backend->skip(first->cursor, total));
+        QVERIFY_OK(beyond);
+        QVERIFY(beyond->atEnd);
+        QCOMPARE(beyond->skipped, total - 60);
+        if (mismatch.isEmpty())
+            break;
+        qWarning("skip and paging disagreed (%s); the listing order may have changed, trying again",
+                 qPrintable(mismatch));
     }
-    // From a cursor in the middle, as a table jumping from its nearest known position does.
-    auto first = await(m_opened.backend->skip(QString(), 60));
-    QVERIFY_OK(first);
-    auto second = await(m_opened.backend->skip(first->cursor, 91));
-    QVERIFY_OK(second);
-    QCOMPARE(second->skipped, 91);
-    QCOMPARE(idsFrom(second->cursor, 3), order.mid(151, 3));
-    // Past the end: says so, and how many there were.
-    auto beyond = await(m_opened.backend->skip(first->cursor, total));
-    QVERIFY_OK(beyond);
-    QVERIFY(beyond->atEnd);
-    QCOMPARE(beyond->skipped, total - 60);
+    QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
 }
 
 void TestSessionBackend::countIsExactOrLabelledAnEstimate()
