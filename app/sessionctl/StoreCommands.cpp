@@ -166,7 +166,23 @@ Result<StoreUrl> storeUrl(const CommandContext &ctx)
 }
 
 // Opens the store named by --store (or the sessions of --cookie-header).
+Result<OpenedInspector> openStoreNow(const CommandContext &ctx, ProgressLine *progress);
+
+// Opens the store and keeps it open until the process ends: sessionctl leaves without closing
+// stores or joining threads (main() calls _Exit once the output is flushed). A command-line tool
+// need not free at exit, and store threads torn down at exit have been seen to abort on heap
+// corruption after the command had finished correctly (issue #5 note: not yet explained).
 Result<OpenedInspector> openStore(const CommandContext &ctx, ProgressLine *progress = nullptr)
+{
+    auto opened = openStoreNow(ctx, progress);
+    if (opened) {
+        static auto *const keptOpen = new QList<OpenedInspector>; // never destroyed, on purpose
+        keptOpen->append(*opened);
+    }
+    return opened;
+}
+
+Result<OpenedInspector> openStoreNow(const CommandContext &ctx, ProgressLine *progress)
 {
     stores::InspectOptions o;
     const QString layoutName = ctx.args().value(QStringLiteral("layout"));

@@ -10,7 +10,7 @@
 #include "core/platform/Hardening.h"
 
 #include <QCoreApplication>
-#include <QThreadPool>
+#include <cstdlib>
 
 #include <cstdio>
 
@@ -147,10 +147,13 @@ int main(int argc, char *argv[])
         const QStringList commandWords = QString::fromLatin1(command.words).split(QLatin1Char(' '));
         if (words.mid(0, commandWords.size()) == commandWords) {
             const int code = command.run(si::cli::CommandContext(parser, commandWords.size()));
-            // Join the decoding threads now, while OpenSSL and Qt are intact: a pool thread that
-            // outlived them would run its thread-local cleanup into freed library state at exit.
-            QThreadPool::globalInstance()->waitForDone();
-            return code;
+            // Leave without tearing anything down: stores stay open (StoreCommands keeps them),
+            // store and decoding threads are not joined, OpenSSL and Qt are not cleaned up — the
+            // kernel reclaims it all. Every command has finished its work and its audit entries
+            // (written and closed per entry) by now; only the standard streams need flushing.
+            std::fflush(stdout);
+            std::fflush(stderr);
+            std::_Exit(code);
         }
     }
     return si::cli::CommandContext(parser, 0).usage(
