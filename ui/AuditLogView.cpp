@@ -47,11 +47,6 @@ void AuditLogView::setLog(std::shared_ptr<inspector::AuditLog> log)
     reload();
 }
 
-int AuditLogView::entryCount() const
-{
-    return m_table->rowCount();
-}
-
 void AuditLogView::reload()
 {
     m_table->setRowCount(0);

@@ -22,7 +22,6 @@ public:
     explicit AuditLogView(QWidget *parent = nullptr);
     void setLog(std::shared_ptr<inspector::AuditLog> log);
     void reload();
-    int entryCount() const;
 
 private:
     std::shared_ptr<inspector::AuditLog> m_log;

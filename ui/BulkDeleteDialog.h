@@ -28,7 +28,6 @@ public:
     ~BulkDeleteDialog() override;
 
     inspector::SessionFilter filter() const;
-    qsizetype previewed() const { return m_previewIds.size(); }
     // How many the delete removed (-1 before it ran).
     qint64 removed() const { return m_removed; }
     std::function<bool(const QString &title, const QString &text)> confirm;

@@ -369,17 +369,12 @@ void MainWindow::expireSelected(bool now)
         at = chosen->toSecsSinceEpoch();
     }
     backend->expire(row->id, at).then(this, [this, backend, now](const Result<qint64> &ended) {
-        m_auditView->reload();
-        if (!ended) {
-            m_banner->show(MessageBanner::Kind::Error, ended.error().toString());
-            return;
-        }
-        m_banner->show(MessageBanner::Kind::Positive, now ? tr("The session has ended.")
-                                                          : tr("The session now ends at %1.")
-                                                                .arg(QDateTime::fromSecsSinceEpoch(*ended).toString(
-                                                                    QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
-        m_details->clear();
-        m_model->refresh();
+        if (!ended)
+            return writeFinished(ended.error(), {});
+        writeFinished(std::nullopt, now ? tr("The session has ended.")
+                                        : tr("The session now ends at %1.")
+                                              .arg(QDateTime::fromSecsSinceEpoch(*ended).toString(
+                                                  QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
     });
 }
 
@@ -458,17 +453,23 @@ void MainWindow::deleteSelected()
     if (!confirm(tr("Delete sessions"), question))
         return;
     backend->remove(ids).then(this, [this, backend, asked = ids.size()](const Result<qsizetype> &removed) {
-        m_auditView->reload();
-        if (!removed) {
-            m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
-            return;
-        }
-        m_banner->show(MessageBanner::Kind::Positive,
-                       tr("Deleted %1 of %2 sessions (the others had ended already).")
-                           .arg(QLocale().toString(*removed), QLocale().toString(asked)));
-        m_details->clear();
-        m_model->refresh();
+        if (!removed)
+            return writeFinished(removed.error(), {});
+        writeFinished(std::nullopt, tr("Deleted %1 of %2 sessions (the others had ended already).")
+                                        .arg(QLocale().toString(*removed), QLocale().toString(asked)));
     });
+}
+
+void MainWindow::writeFinished(const std::optional<Error> &error, const QString &done)
+{
+    m_auditView->reload();
+    if (error) {
+        m_banner->show(MessageBanner::Kind::Error, error->toString());
+        return;
+    }
+    m_banner->show(MessageBanner::Kind::Positive, done);
+    m_details->clear();
+    m_model->refresh();
 }
 
 void MainWindow::bulkDelete()
@@ -479,13 +480,10 @@ void MainWindow::bulkDelete()
     BulkDeleteDialog dialog(backend, this);
     dialog.confirm = confirm;
     dialog.exec();
-    m_auditView->reload();
-    if (dialog.removed() >= 0) {
-        m_banner->show(MessageBanner::Kind::Positive,
-                       tr("Deleted %1 sessions by filter.").arg(QLocale().toString(dialog.removed())));
-        m_details->clear();
-        m_model->refresh();
-    }
+    if (dialog.removed() >= 0)
+        writeFinished(std::nullopt, tr("Deleted %1 sessions by filter.").arg(QLocale().toString(dialog.removed())));
+    else
+        m_auditView->reload();
 }
 
 void MainWindow::exportSessions()
@@ -571,17 +569,11 @@ void MainWindow::revokeSelectedUser()
     target.sub = row->summary.sub;
     target.issuer = row->summary.issuer;
     backend->revoke(target).then(this, [this, backend, who](const Result<qsizetype> &removed) {
-        m_auditView->reload();
-        if (!removed) {
-            m_banner->show(MessageBanner::Kind::Error, removed.error().toString());
-            return;
-        }
-        m_banner->show(
-            MessageBanner::Kind::Positive,
-            tr("%1 was logged out everywhere: %2 deleted.")
-                .arg(who, *removed == 1 ? tr("1 session") : tr("%1 sessions").arg(QLocale().toString(*removed))));
-        m_details->clear();
-        m_model->refresh();
+        if (!removed)
+            return writeFinished(removed.error(), {});
+        writeFinished(std::nullopt, tr("%1 was logged out everywhere: %2 deleted.")
+                                        .arg(who, *removed == 1 ? tr("1 session")
+                                                                : tr("%1 sessions").arg(QLocale().toString(*removed))));
     });
 }
 

@@ -72,6 +72,8 @@ private:
     void revokeSelectedUser();
     void bulkDelete();
     void exportSessions();
+    // After a write: the audit tab reloads; the banner says `done` or the error; the table reloads.
+    void writeFinished(const std::optional<Error> &error, const QString &done);
     QStringList selectedIds() const;
 
     SessionTableModel *m_model;

@@ -35,7 +35,6 @@ public:
     // Opens the entry shown as `name` (a built-in or a profile).
     void open(const QString &name);
     SecretVault &vault();
-    bool usingEnvironment() const { return m_useEnvironment; }
     std::function<bool(const QString &title, const QString &text)> confirm;
 
 Q_SIGNALS:

@@ -195,24 +195,6 @@ std::optional<SessionRow> SessionTableModel::rowAt(int row) const
     return it->rows.at(offset);
 }
 
-std::optional<int> SessionTableModel::rowOf(const QString &id) const
-{
-    if (m_search) {
-        for (qsizetype i = 0; i < m_results.size(); ++i) {
-            if (m_results.at(i).id == id)
-                return int(i);
-        }
-        return std::nullopt;
-    }
-    for (auto it = m_cache.cbegin(); it != m_cache.cend(); ++it) {
-        for (qsizetype i = 0; i < it->rows.size(); ++i) {
-            if (it->rows.at(i).id == id)
-                return int(it.key() * m_segmentSize + i);
-        }
-    }
-    return std::nullopt;
-}
-
 int SessionTableModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())

@@ -56,8 +56,6 @@ public:
     // "12,345 sessions", "≈ 1,000,000 sessions", "counting…", "3 matches"
     QString countText() const;
     std::optional<inspector::SessionRow> rowAt(int row) const;
-    // The row showing session `id`, if it is loaded.
-    std::optional<int> rowOf(const QString &id) const;
 
     int segmentSize() const { return m_segmentSize; }
     void setSegmentSize(int rows); // before setBackend

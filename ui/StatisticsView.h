@@ -27,7 +27,6 @@ public:
     // Scans the store (again).
     void compute();
     void cancel();
-    bool isComputing() const { return bool(m_stop); }
 
 Q_SIGNALS:
     void computed(const inspector::SessionStats &stats);
