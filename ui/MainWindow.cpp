@@ -8,6 +8,8 @@
 #include "SessionTableModel.h"
 #include "StatisticsView.h"
 #include "core/inspector/SessionExport.h"
+#include "core/oidc/HttpClient.h"
+#include "core/oidc/ProviderCache.h"
 
 #include <QAction>
 #include <QApplication>
@@ -328,11 +330,30 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     m_details->clear();
     m_detailId.clear();
     m_searchEdit->clear();
+    m_details->setTokenKeys(tokenKeysFor(opened));
     m_model->setBackend(opened.backend);
     m_statistics->setBackend(opened.backend);
     if (!opened.layoutNote.isEmpty() && opened.detected)
         m_banner->show(MessageBanner::Kind::Information, tr("Layout: %1").arg(opened.layoutNote));
     updateStatus();
+}
+
+std::shared_ptr<oidc::ProviderCache> MainWindow::tokenKeysFor(const stores::OpenedInspector &opened)
+{
+    const QString issuer = opened.backend ? opened.backend->defaultIssuer() : QString();
+    if (issuer.isEmpty())
+        return {};
+    if (!m_http)
+        m_http = std::make_shared<oidc::HttpClient>();
+    if (opened.tokenKeys) {
+        auto keys = std::make_shared<oidc::ProviderCache>(issuer, m_http, oidc::ProviderCache::Options{});
+        keys->preloadJwks(*opened.tokenKeys);
+        return keys;
+    }
+    std::shared_ptr<oidc::ProviderCache> &keys = m_issuerKeys[issuer];
+    if (!keys)
+        keys = std::make_shared<oidc::ProviderCache>(issuer, m_http, oidc::ProviderCache::Options{});
+    return keys;
 }
 
 void MainWindow::loadFailed(const QString &message, bool connectionLost)

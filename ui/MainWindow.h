@@ -6,8 +6,16 @@
 
 #include <QDateTime>
 
+#include <QHash>
+
 #include <functional>
+#include <memory>
 #include <optional>
+
+namespace si::oidc {
+class HttpClient;
+class ProviderCache;
+} // namespace si::oidc
 
 class QAction;
 class QComboBox;
@@ -75,6 +83,9 @@ private:
     // After a write: the audit tab reloads; the banner says `done` or the error; the table reloads.
     void writeFinished(const std::optional<Error> &error, const QString &done);
     QStringList selectedIds() const;
+    // The keys the token inspector checks signatures with for `opened`: its preloaded key set, or
+    // the issuer's published keys (one cache per issuer for the window's life).
+    std::shared_ptr<oidc::ProviderCache> tokenKeysFor(const stores::OpenedInspector &opened);
 
     SessionTableModel *m_model;
     QTableView *m_table;
@@ -101,7 +112,9 @@ private:
     bool m_connectionLost = false;
     stores::OpenedInspector m_opened;
     QString m_storeName;
-    QString m_detailId; // the session the details pane waits for
+    QString m_detailId;                       // the session the details pane waits for
+    std::shared_ptr<oidc::HttpClient> m_http; // made when the first issuer's keys are needed
+    QHash<QString, std::shared_ptr<oidc::ProviderCache>> m_issuerKeys;
 };
 
 } // namespace si::ui

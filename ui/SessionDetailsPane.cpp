@@ -2,6 +2,7 @@
 
 #include "TokenMask.h"
 #include "core/inspector/AuditLog.h"
+#include "core/oidc/ProviderCache.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -12,6 +13,8 @@
 #include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSet>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
@@ -46,6 +49,18 @@ QString scalarText(const json::Value &value)
     }
 }
 
+bool isTimeKey(const QString &key)
+{
+    return key == QLatin1String("exp") || key == QLatin1String("iat") || key == QLatin1String("nbf") ||
+           key == QLatin1String("auth_time") || key.endsWith(QLatin1String("_at"));
+}
+
+bool isHmac(jose::SignatureAlgorithm alg)
+{
+    return alg == jose::SignatureAlgorithm::HS256 || alg == jose::SignatureAlgorithm::HS384 ||
+           alg == jose::SignatureAlgorithm::HS512;
+}
+
 } // namespace
 
 SessionDetailsPane::SessionDetailsPane(QWidget *parent)
@@ -55,6 +70,7 @@ SessionDetailsPane::SessionDetailsPane(QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_tree(new QTreeWidget(this))
     , m_raw(new QPlainTextEdit(this))
+    , m_tokens(new QTreeWidget(this))
     , m_reveal(new QPushButton(tr("&Reveal"), this))
     , m_copy(new QPushButton(tr("&Copy value"), this))
     , m_clipboardTimer(new QTimer(this))
@@ -80,7 +96,13 @@ SessionDetailsPane::SessionDetailsPane(QWidget *parent)
     m_raw->setReadOnly(true);
     m_raw->setAccessibleName(tr("Stored value"));
     m_raw->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_tokens->setObjectName(QStringLiteral("tokenTreeWidget"));
+    m_tokens->setHeaderLabels({tr("Token"), tr("Value")});
+    m_tokens->setAccessibleName(tr("Tokens in this session: header, claims, expiry and signature"));
+    m_tokens->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tokens->setUniformRowHeights(true);
     m_tabs->addTab(m_tree, tr("Content"));
+    m_tabs->addTab(m_tokens, tr("Tokens"));
     m_tabs->addTab(m_raw, tr("Stored value"));
     m_reveal->setObjectName(QStringLiteral("revealButton"));
     m_reveal->setCheckable(true);
@@ -130,9 +152,18 @@ void SessionDetailsPane::clear()
     m_summary->setText(tr("Select a session in the table to see what it holds."));
     m_tree->clear();
     m_raw->clear();
+    m_inspected.clear();
+    m_signatures.clear();
+    ++m_generation;
+    rebuildTokens();
     m_reveal->setChecked(false);
     m_reveal->setEnabled(false);
     m_copy->setEnabled(false);
+}
+
+void SessionDetailsPane::setTokenKeys(std::shared_ptr<oidc::ProviderCache> keys)
+{
+    m_keys = std::move(keys);
 }
 
 void SessionDetailsPane::showLoading(const QString &id)
@@ -143,6 +174,7 @@ void SessionDetailsPane::showLoading(const QString &id)
     m_summary->clear();
     m_tree->clear();
     m_raw->clear();
+    m_tokens->clear();
 }
 
 void SessionDetailsPane::showError(const QString &message)
@@ -152,6 +184,7 @@ void SessionDetailsPane::showError(const QString &message)
     m_summary->setText(message.toHtmlEscaped());
     m_tree->clear();
     m_raw->clear();
+    m_tokens->clear();
     m_reveal->setEnabled(false);
     m_copy->setEnabled(false);
 }
@@ -164,7 +197,125 @@ void SessionDetailsPane::showSession(const inspector::SessionDetail &detail)
         m_reveal->setChecked(false); // a new session starts masked
     m_reveal->setEnabled(true);
     m_copy->setEnabled(true);
+    m_inspected = oidc::inspectTokens(detail.document, QDateTime::currentSecsSinceEpoch());
+    m_signatures.clear();
+    checkSignatures();
     rebuild();
+}
+
+void SessionDetailsPane::checkSignatures()
+{
+    const quint64 generation = ++m_generation;
+    if (!m_keys)
+        return;
+    for (const oidc::TokenInspection &token : std::as_const(m_inspected)) {
+        if (!token.jwt || !token.jwt->jws.algorithm || isHmac(*token.jwt->jws.algorithm) ||
+            token.jwt->stringClaim("iss").value_or(QString()) != m_keys->issuer())
+            continue; // signatureText() says why it is not checked
+        m_signatures.insert(token.path, std::nullopt);
+        // The continuation keeps the key cache alive until the check is done, whatever the pane
+        // is shown meanwhile; a result for an older session is dropped.
+        m_keys->verify(token.jwt->jws, oidc::inspectableAlgorithms())
+            .then(this, [this, keys = m_keys, generation, path = token.path](const Status &status) {
+                if (generation != m_generation)
+                    return;
+                m_signatures.insert(path, status);
+                rebuildTokens();
+            });
+    }
+}
+
+QString SessionDetailsPane::signatureText(const oidc::TokenInspection &token) const
+{
+    const jose::ParsedJws &jws = token.jwt->jws;
+    if (!jws.algorithm)
+        return jws.algorithmName == QLatin1String("none") ? tr("✘ not signed (alg \"none\")")
+                                                          : tr("✘ unknown algorithm \"%1\"").arg(jws.algorithmName);
+    if (isHmac(*jws.algorithm))
+        return tr("not checked: %1 is a MAC with the client secret, which the inspector does not hold")
+            .arg(jws.algorithmName);
+    if (!m_keys)
+        return tr("not checked: the profile names no issuer");
+    const QString iss = token.jwt->stringClaim("iss").value_or(QString());
+    if (iss != m_keys->issuer())
+        return tr("not checked: issued by \"%1\", not by the profile's issuer \"%2\"").arg(iss, m_keys->issuer());
+    const auto found = m_signatures.constFind(token.path);
+    if (found == m_signatures.cend() || !found->has_value())
+        return tr("checking against the IdP's keys…");
+    const Status &status = **found;
+    const QString key = jws.kid.isEmpty() ? QString() : tr(", key %1").arg(jws.kid);
+    if (status)
+        return tr("✔ valid (%1%2, %3)").arg(jws.algorithmName, key, m_keys->issuer());
+    switch (status.error().code) {
+    case ErrorCode::NetworkError:
+    case ErrorCode::Timeout:
+    case ErrorCode::MalformedInput:
+        return tr("could not be checked: %1").arg(status.error().toString());
+    case ErrorCode::NotFound:
+        return tr("✘ no key of the IdP matches (%1%2)").arg(jws.algorithmName, key);
+    default:
+        return tr("✘ invalid: %1").arg(status.error().message);
+    }
+}
+
+void SessionDetailsPane::rebuildTokens()
+{
+    // Keep what the user opened across a rebuild (a signature result arriving, Reveal).
+    QSet<QString> expanded;
+    for (int i = 0; i < m_tokens->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *top = m_tokens->topLevelItem(i);
+        if (!top->isExpanded())
+            expanded.insert(QStringLiteral("%1/-").arg(i));
+        for (int c = 0; c < top->childCount(); ++c) {
+            if (top->child(c)->isExpanded())
+                expanded.insert(QStringLiteral("%1/%2").arg(i).arg(c));
+        }
+    }
+    const bool restore = m_tokens->topLevelItemCount() == m_inspected.size();
+    m_tokens->clear();
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QStyle *style = m_tokens->style();
+    int index = 0;
+    for (const oidc::TokenInspection &token : std::as_const(m_inspected)) {
+        auto *top = new QTreeWidgetItem(m_tokens);
+        top->setText(0, token.label);
+        top->setToolTip(0, token.path);
+        auto *where = new QTreeWidgetItem(top, {tr("Where"), token.path});
+        Q_UNUSED(where)
+        if (!token.jwt) {
+            top->setText(1, token.problem);
+            top->setIcon(0, style->standardIcon(QStyle::SP_MessageBoxInformation));
+        } else {
+            const QString signature = signatureText(token);
+            const QString expiry = token.expiryText(now);
+            top->setText(1, QStringLiteral("%1 · %2").arg(signature, expiry));
+            top->setToolTip(1, top->text(1));
+            QStyle::StandardPixmap icon = QStyle::SP_MessageBoxWarning;
+            if (signature.startsWith(u'✔'))
+                icon = QStyle::SP_DialogApplyButton;
+            else if (signature.startsWith(u'✘'))
+                icon = QStyle::SP_MessageBoxCritical;
+            top->setIcon(0, style->standardIcon(icon));
+            new QTreeWidgetItem(top, {tr("Signature"), signature});
+            new QTreeWidgetItem(top, {tr("Expiry"), expiry});
+            top->child(1)->setToolTip(1, signature);
+            auto *header = new QTreeWidgetItem(top, {tr("Header")});
+            for (const json::Member &m : token.jwt->jws.header)
+                addValue(header, QString::fromStdString(m.key), m.value, false);
+            auto *claims = new QTreeWidgetItem(top, {tr("Claims")});
+            for (const json::Member &m : token.jwt->claims)
+                addValue(claims, QString::fromStdString(m.key), m.value, false);
+            claims->setText(1, tr("{%1 claims}").arg(token.jwt->claims.size()));
+        }
+        top->setExpanded(!restore || !expanded.contains(QStringLiteral("%1/-").arg(index)));
+        for (int c = 0; c < top->childCount(); ++c) {
+            const bool claims = top->child(c)->text(0) == tr("Claims");
+            top->child(c)->setExpanded(restore ? expanded.contains(QStringLiteral("%1/%2").arg(index).arg(c)) : claims);
+        }
+        ++index;
+    }
+    m_tabs->setTabText(m_tabs->indexOf(m_tokens),
+                       m_inspected.isEmpty() ? tr("Tokens") : tr("Tokens (%1)").arg(m_inspected.size()));
 }
 
 void SessionDetailsPane::rebuild()
@@ -216,6 +367,7 @@ void SessionDetailsPane::rebuild()
     }
     const QString stored = QString::fromLatin1(m_detail->storedValue);
     m_raw->setPlainText(reveal ? stored : maskedToken(stored));
+    rebuildTokens();
 }
 
 void SessionDetailsPane::addValue(QTreeWidgetItem *parent, const QString &key, const json::Value &value,
@@ -249,11 +401,11 @@ void SessionDetailsPane::addValue(QTreeWidgetItem *parent, const QString &key, c
         item->setText(1, text);
     }
     // Times in claims (exp, iat, expires_at …) read better as dates.
-    if (value.isNumber() &&
-        (key == QLatin1String("exp") || key == QLatin1String("iat") || key == QLatin1String("nbf") ||
-         key == QLatin1String("auth_time") || key.endsWith(QLatin1String("_at")))) {
-        if (auto t = value.toInt64(); t && *t > 1000000000 && *t < 100000000000)
+    if (value.isNumber() && isTimeKey(key)) {
+        if (auto t = value.toInt64(); t && *t > 1000000000 && *t < 100000000000) {
+            item->setText(1, QStringLiteral("%1  (%2)").arg(text, when(*t)));
             item->setToolTip(1, QDateTime::fromSecsSinceEpoch(*t).toUTC().toString(Qt::ISODate));
+        }
     }
 }
 

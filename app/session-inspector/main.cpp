@@ -1,7 +1,8 @@
 // session-inspector: the desktop inspector. Without arguments it opens the embedded demo store
 // (10,000 synthetic sessions in SQLite) read-only.
 //
-//   session-inspector [--store URL] [--secret-file FILE] [--issuer URL] [--layout NAME] [--read-write]
+//   session-inspector [--store URL] [--secret-file FILE] [--issuer URL] [--jwks FILE] [--layout NAME]
+//                     [--read-write]
 #include "core/inspector/AuditLog.h"
 #include "core/platform/Hardening.h"
 #include "stores/StoreUrl.h"
@@ -47,8 +48,16 @@ si::Result<si::SecretList> loadSecrets(const QString &file)
 
 // Opens `url` as the command line describes (run off the GUI thread by the store list).
 si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, const QString &secretFile,
-                                                          si::stores::InspectOptions options, const QString &layout)
+                                                          si::stores::InspectOptions options, const QString &layout,
+                                                          const QString &jwksFile)
 {
+    std::optional<si::jose::Jwks> keys;
+    if (!jwksFile.isEmpty()) {
+        auto loaded = si::jose::Jwks::fromFile(jwksFile);
+        if (!loaded)
+            return loaded.error();
+        keys = std::move(*loaded);
+    }
     auto parsed = si::stores::StoreUrl::parse(url);
     if (!parsed)
         return parsed.error();
@@ -65,7 +74,10 @@ si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, co
                                  QObject::tr("native, auth0-fastapi, starsessions or connect-redis"));
         options.layout = *kind;
     }
-    return si::stores::openInspector(*parsed, options);
+    auto opened = si::stores::openInspector(*parsed, options);
+    if (opened)
+        opened->tokenKeys = std::move(keys);
+    return opened;
 }
 
 } // namespace
@@ -91,6 +103,10 @@ int main(int argc, char *argv[])
          QStringLiteral("Application secrets, one per line (or SI_SECRET_FILE / SI_SECRET)."), QStringLiteral("FILE")},
         {QStringLiteral("issuer"), QStringLiteral("The issuer sub/sid searches and revocations are scoped to."),
          QStringLiteral("URL")},
+        {QStringLiteral("jwks"),
+         QStringLiteral("Check token signatures against this JWKS (or JWK) file instead of the issuer's published "
+                        "keys."),
+         QStringLiteral("FILE")},
         {QStringLiteral("layout"),
          QStringLiteral("native, auth0-fastapi, starsessions or connect-redis (default: detect)."),
          QStringLiteral("NAME")},
@@ -111,8 +127,9 @@ int main(int argc, char *argv[])
         options.issuer = QStringLiteral("https://login.example.com/");
         options.profile = QStringLiteral("demo");
         stores->addBuiltIn(demoName, [demo, options] {
+            // The demo issuer does not exist: its tokens are checked against the demo key.
             return openFromArguments(QStringLiteral("sqlite:") + demo, QStringLiteral(SI_DEMO_SECRET_FILE), options,
-                                     QStringLiteral("native"));
+                                     QStringLiteral("native"), QStringLiteral(SI_DEMO_SIGNING_KEY_FILE));
         });
     }
     QString first = demoName;
@@ -123,10 +140,11 @@ int main(int argc, char *argv[])
         si::stores::InspectOptions options;
         options.readOnly = !args.isSet(QStringLiteral("read-write"));
         options.issuer = args.value(QStringLiteral("issuer"));
-        stores->addBuiltIn(first, [url, options, file = args.value(QStringLiteral("secret-file")),
-                                   layout = args.value(QStringLiteral("layout"))] {
-            return openFromArguments(url, file, options, layout);
-        });
+        stores->addBuiltIn(first,
+                           [url, options, file = args.value(QStringLiteral("secret-file")),
+                            layout = args.value(QStringLiteral("layout")), jwks = args.value(QStringLiteral("jwks"))] {
+                               return openFromArguments(url, file, options, layout, jwks);
+                           });
     } else if (!QFileInfo::exists(demo)) {
         window.banner()->show(si::ui::MessageBanner::Kind::Warning,
                               QObject::tr("The demo store is missing (%1): build the demo_store target or run "

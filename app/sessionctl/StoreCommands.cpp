@@ -324,6 +324,7 @@ QStringList storeValueOptions()
             QStringLiteral("count"),
             QStringLiteral("users"),
             QStringLiteral("seed"),
+            QStringLiteral("signing-key"),
             QStringLiteral("since"),
             QStringLiteral("created-before"),
             QStringLiteral("created-after"),
@@ -736,6 +737,14 @@ int runSeed(const CommandContext &ctx)
     const QString issuer = ctx.args().value(QStringLiteral("issuer"), qEnvironmentVariable("SI_ISSUER"));
     if (!issuer.isEmpty())
         options.issuer = issuer;
+    if (ctx.args().isSet(QStringLiteral("signing-key"))) {
+        auto key = jose::Jwk::fromFile(ctx.args().value(QStringLiteral("signing-key")));
+        if (!key)
+            return ctx.fail(QStringLiteral("the signing key is not usable"), key.error());
+        if (!key->hasPrivateKey() || key->keyType() == jose::Jwk::KeyType::Oct)
+            return ctx.usage(QStringLiteral("--signing-key needs a private RSA, EC or OKP key (a JWK with \"d\")"));
+        options.signingKey = *key;
+    }
     ProgressLine progress(QStringLiteral("seeding"));
     auto opened = openStore(ctx);
     if (!opened)

@@ -81,13 +81,7 @@ int runTokenVerifyLogout(const CommandContext &ctx)
     if (isUrl(jwks)) {
         options.provider.jwksUri = QUrl(jwks);
     } else {
-        QFile file(jwks);
-        if (!file.open(QIODevice::ReadOnly))
-            return ctx.fail(QStringLiteral("verify-logout"),
-                            makeError(ErrorCode::Io, QStringLiteral("cannot read the JWKS file"),
-                                      QStringLiteral("%1: %2").arg(jwks, file.errorString())));
-        const QByteArray text = file.readAll();
-        auto parsed = jose::Jwks::parse(std::string_view(text.constData(), size_t(text.size())));
+        auto parsed = jose::Jwks::fromFile(jwks);
         if (!parsed)
             return ctx.fail(QStringLiteral("the JWKS file is not usable"), parsed.error());
         keys = std::move(parsed.value());

@@ -49,7 +49,9 @@ Stores (sessionctl --store URL [store options] COMMAND):
   stats [--json]                          totals, creation per day, expiries, top users, sizes
   export [--format jsonl|csv] [FILTER] [--no-redact]
                                           every session, streamed; tokens masked by default
-  seed --count N [--users U] [--seed S]   realistic synthetic sessions (the store's layout)
+  seed --count N [--users U] [--seed S] [--signing-key JWK]
+                                          realistic synthetic sessions (the store's layout);
+                                          tokens signed with JWK's private key when given
   fsck [--repair] [--json]                dangling or missing index entries, sessions without a
                                           deadline, unswept rows, unreadable sessions; --repair
                                           fixes what is safe to fix

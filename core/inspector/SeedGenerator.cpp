@@ -1,6 +1,7 @@
 #include "SeedGenerator.h"
 
 #include "../crypto/Base64Url.h"
+#include "../jose/Jws.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -33,15 +34,26 @@ QString b64(QRandomGenerator &rng, qsizetype n)
     return QString::fromLatin1(crypto::base64UrlEncode(bytes(rng, n)));
 }
 
-// header.payload.signature with a 2048-bit-sized random signature.
-QString rs256Shaped(QRandomGenerator &rng, const json::Object &claims)
+// header.payload.signature: signed with `key` when given (the demo store, whose public key the
+// inspector checks signatures with), else RS256-shaped with a random 2048-bit-sized signature.
+// The random bytes are drawn either way, so signing changes nothing else in the session.
+QString jwt(QRandomGenerator &rng, const json::Object &claims, const std::optional<jose::Jwk> &key)
 {
     static const QByteArray header =
         crypto::base64UrlEncode(QByteArray(R"({"alg":"RS256","typ":"JWT","kid":"k-2026-03"})"));
     const std::string payload = json::serialize(json::Value(claims), json::Style::Compact);
+    const QByteArray signature = bytes(rng, 256);
+    if (key) {
+        json::Object jwtHeader;
+        jwtHeader.append("typ", "JWT");
+        auto signed_ = jose::Jws::sign(SeedGenerator::signingAlgorithm(*key), std::move(jwtHeader),
+                                       QByteArrayView(payload.data(), qsizetype(payload.size())), *key);
+        if (signed_)
+            return QString::fromLatin1(*signed_);
+    }
     return QString::fromLatin1(header + '.' +
                                crypto::base64UrlEncode(QByteArrayView(payload.data(), qsizetype(payload.size()))) +
-                               '.' + crypto::base64UrlEncode(bytes(rng, 256)));
+                               '.' + crypto::base64UrlEncode(signature));
 }
 
 QString isoUtc(qint64 t)
@@ -50,6 +62,23 @@ QString isoUtc(qint64 t)
 }
 
 } // namespace
+
+jose::SignatureAlgorithm SeedGenerator::signingAlgorithm(const jose::Jwk &key)
+{
+    switch (key.keyType()) {
+    case jose::Jwk::KeyType::Rsa:
+        return jose::SignatureAlgorithm::RS256;
+    case jose::Jwk::KeyType::Okp:
+        return jose::SignatureAlgorithm::EdDSA;
+    case jose::Jwk::KeyType::Ec:
+        return key.curve() == QLatin1String("P-521")   ? jose::SignatureAlgorithm::ES512
+               : key.curve() == QLatin1String("P-384") ? jose::SignatureAlgorithm::ES384
+                                                       : jose::SignatureAlgorithm::ES256;
+    case jose::Jwk::KeyType::Oct:
+        break;
+    }
+    return jose::SignatureAlgorithm::HS256;
+}
 
 SeedGenerator::SeedGenerator(Options options)
     : m_options(std::move(options))
@@ -130,7 +159,7 @@ SeedGenerator::Session SeedGenerator::session(qint64 index, SessionLayout::Kind 
     s.state.user = UserClaims::fromIdTokenClaims(claims);
     json::Object idClaims = claims;
     idClaims.append("nonce", b64(rng, 16));
-    s.state.idToken = rs256Shaped(rng, idClaims);
+    s.state.idToken = jwt(rng, idClaims, m_options.signingKey);
     s.state.refreshToken = QStringLiteral("v1.M") + b64(rng, 48);
     // Most users call one API; a few call many (their sessions outgrow one cookie).
     const int apis = rng.bounded(100) < 3 ? int(std::size(kApis)) : 1 + int(rng.bounded(100) < 20);
@@ -144,7 +173,7 @@ SeedGenerator::Session SeedGenerator::session(qint64 index, SessionLayout::Kind 
         at.append("scope", "openid profile email offline_access read:orders");
         TokenSet set;
         set.audience = QString::fromLatin1(kApis[a]);
-        set.accessToken = rs256Shaped(rng, at);
+        set.accessToken = jwt(rng, at, m_options.signingKey);
         set.scope = QStringLiteral("openid profile email offline_access read:orders");
         set.expiresAt = s.lastActivity + 86400;
         s.state.tokenSets << set;

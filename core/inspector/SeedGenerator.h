@@ -1,15 +1,19 @@
 #pragma once
 
+#include "../jose/Algorithms.h"
+#include "../jose/Jwk.h"
 #include "../model/StateData.h"
 #include "SessionLayout.h"
+
+#include <optional>
 
 namespace si::inspector {
 
 // Realistic synthetic login sessions for demos, tests and benchmarks: users with several
 // sessions each, IdP session ids, RS256-shaped tokens (signatures are random bytes: they look
-// real and verify against nothing), creation times spread over the session lifetime. One session
-// in five calls two or more APIs; those token sets push its cookie form past one 4 KB cookie.
-// Deterministic: the same options give the same people, ids and times (token bytes included).
+// real and verify against nothing, unless a signing key is given), creation times spread over the session lifetime. One
+// session in five calls two or more APIs; those token sets push its cookie form past one 4 KB cookie. Deterministic:
+// the same options give the same people, ids and times (token bytes included; ECDSA and RSA-PSS signatures excepted).
 class SeedGenerator {
 public:
     struct Options {
@@ -19,6 +23,9 @@ public:
         qint64 now = 0;           // 0: the current time
         qint64 lifetime = 259200; // seconds a session lives (auth0's 3 days)
         quint32 seed = 1;
+        // Signs the ID and access tokens with this private key (an asymmetric JWK) instead of
+        // giving them random signatures: the demo store, whose tokens the inspector can verify.
+        std::optional<jose::Jwk> signingKey;
     };
 
     struct Session {
@@ -31,6 +38,8 @@ public:
     };
 
     explicit SeedGenerator(Options options);
+    // The algorithm seeded tokens are signed with for `key` (ES256 for P-256, RS256 for RSA, …).
+    static jose::SignatureAlgorithm signingAlgorithm(const jose::Jwk &key);
     const Options &options() const { return m_options; }
 
     // Session `index` (0 ≤ index < count) for `layout`'s id format.

@@ -134,6 +134,7 @@ public:
     const SessionLayout &layout() const { return *m_layout; }
     SessionSource &source() const { return *m_source; }
     bool isReadOnly() const { return m_options.readOnly; }
+    const QString &defaultIssuer() const { return m_options.defaultIssuer; }
     QString describe() const;
 
     QFuture<Result<SessionCount>> count();

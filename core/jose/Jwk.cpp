@@ -5,6 +5,8 @@
 #include "../crypto/SecureBytes.h"
 #include "JwkData.h"
 
+#include <QFile>
+
 #include <cjose/error.h>
 #include <cjose/util.h>
 
@@ -200,6 +202,37 @@ Result<Jwk> Jwk::parse(std::string_view jsonText)
     return fromJson(parsed->object());
 }
 
+namespace {
+
+Result<json::Value> readJsonFile(const QString &path, const char *what)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return makeError(ErrorCode::Io, QStringLiteral("cannot read the %1 file").arg(QLatin1String(what)),
+                         QStringLiteral("%1: %2").arg(path, file.errorString()));
+    if (file.size() > 1024 * 1024)
+        return makeError(ErrorCode::MalformedInput, QStringLiteral("the %1 file is too large").arg(QLatin1String(what)),
+                         path);
+    const QByteArray text = file.readAll();
+    auto parsed = json::parse(std::string_view(text.constData(), size_t(text.size())));
+    if (!parsed)
+        return makeError(ErrorCode::MalformedInput, QStringLiteral("the %1 file is not JSON").arg(QLatin1String(what)),
+                         path);
+    return parsed;
+}
+
+} // namespace
+
+Result<Jwk> Jwk::fromFile(const QString &path)
+{
+    auto document = readJsonFile(path, "JWK");
+    if (!document)
+        return document.error();
+    if (!document->isObject())
+        return badKey(QStringLiteral("a JWK must be a JSON object"));
+    return fromJson(document->object());
+}
+
 Result<Jwk> Jwk::fromSymmetricKey(QByteArrayView key, const QString &kid)
 {
     json::Object object;
@@ -334,6 +367,24 @@ Result<Jwks> Jwks::parse(std::string_view jsonText)
     if (!parsed)
         return parsed.error();
     return fromJson(*parsed);
+}
+
+Result<Jwks> Jwks::fromFile(const QString &path)
+{
+    auto document = readJsonFile(path, "JWKS");
+    if (!document)
+        return document.error();
+    if (document->isObject() && document->object().contains("kty")) {
+        auto key = Jwk::fromJson(document->object());
+        if (!key)
+            return key.error();
+        json::Array keys;
+        keys.emplace_back(key->publicJson());
+        json::Object set;
+        set.append("keys", json::Value(std::move(keys)));
+        return fromJson(json::Value(std::move(set)));
+    }
+    return fromJson(*document);
 }
 
 Result<Jwks> Jwks::fromJson(const json::Value &document)

@@ -23,6 +23,8 @@ public:
     static Result<Jwk> fromJson(const json::Object &object);
     static Result<Jwk> parse(std::string_view jsonText);
     static Result<Jwk> fromSymmetricKey(QByteArrayView key, const QString &kid = {});
+    // A JWK in a JSON file (errors name the file, never its content).
+    static Result<Jwk> fromFile(const QString &path);
 
     // A new private key: RSA of `size` bits, EC on `curve` ("P-256", "P-384", "P-521"), OKP
     // ("Ed25519", "Ed448") or oct of `size` bits. For test IdPs, demo data and tests.
@@ -63,6 +65,8 @@ public:
 
     static Result<Jwks> parse(std::string_view jsonText);
     static Result<Jwks> fromJson(const json::Value &document);
+    // A JWKS file, or a file holding one JWK (whose public part becomes a set of one key).
+    static Result<Jwks> fromFile(const QString &path);
 
     const QList<Jwk> &keys() const { return m_keys; }
     const QList<SkippedKey> &skipped() const { return m_skipped; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/inspector/SessionBackend.h"
+#include "core/jose/Jwk.h"
 #include "stores/StoreFactory.h"
 #include "stores/StoreUrl.h"
 
@@ -36,6 +37,9 @@ struct OpenedInspector {
     // Native stores: the StateStore on the same connection (seeding writes through it).
     std::shared_ptr<StateStore> nativeStore;
     std::shared_ptr<const SessionCodec> codec;
+    // Keys to check token signatures with instead of the issuer's published JWKS (the demo store,
+    // whose issuer does not exist; `session-inspector --jwks FILE`). Not set by openInspector.
+    std::optional<jose::Jwks> tokenKeys;
 };
 
 // Opens `url` for inspection. Connects (and, for Redis without --layout, samples keys) before

@@ -1,5 +1,6 @@
 // Offline parts of the inspector: Fernet (the spec's published vectors), layouts, redaction,
-// filters, time parsing, the audit log file and the seed generator.
+// filters, time parsing, the audit log file, the seed generator and the token inspector's
+// decoding (which strings are tokens, expiry states, signed seeds that verify).
 
 #include "core/crypto/Fernet.h"
 #include "core/envelope/EnvelopeCipher.h"
@@ -7,7 +8,9 @@
 #include "core/inspector/Redaction.h"
 #include "core/inspector/SeedGenerator.h"
 #include "core/inspector/SessionBackend.h"
+#include "core/jose/Jws.h"
 #include "core/json/Json.h"
+#include "core/oidc/TokenInspection.h"
 #include "tests/support/TestSupport.h"
 
 #include <QFile>
@@ -62,7 +65,124 @@ private Q_SLOTS:
     void timesAndDurations();
     void auditLogIsPrivateAndSkipsGarbage();
     void seedIsDeterministicAndRealistic();
+    void tokenInspectionFindsJwtsOnly();
+    void signedSeedsVerifyWithTheirKeyOnly();
+    void jwksFromAFileHoldingOneKey();
 };
+
+void TestInspectorUnits::tokenInspectionFindsJwtsOnly()
+{
+    const qint64 now = 1800000000;
+    auto key = jose::Jwk::generate(jose::Jwk::KeyType::Ec, 0, QStringLiteral("P-256"), QStringLiteral("k"));
+    QVERIFY_OK(key);
+    const auto token = [&](const char *claims) {
+        auto signed_ = jose::Jws::sign(jose::SignatureAlgorithm::ES256, json::Object{}, QByteArray(claims), *key);
+        return signed_ ? QString::fromLatin1(*signed_) : QString();
+    };
+    json::Object sets;
+    json::Array list;
+    json::Object set;
+    set.append("access_token", token(R"({"aud":"https://api.example/","exp":1800000600})"));
+    list.emplace_back(std::move(set));
+    json::Object doc;
+    doc.append("id_token", token(R"({"iss":"i","exp":1799999000})"));
+    doc.append("refresh_token", "v1.MAbc.def"); // opaque: not listed
+    doc.append("note", "see e.g. the docs");    // dots, but no JOSE header
+    doc.append("token_sets", json::Value(std::move(list)));
+    // A JWE (five segments): listed, its claims unreadable.
+    doc.append("encrypted", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn");
+    doc.append("later", token(R"({"nbf":1800000100,"exp":1800009000})"));
+    doc.append("forever", token(R"({"sub":"x"})"));
+    doc.append("broken", "eyJhbGciOiJFUzI1NiJ9.bm90IGpzb24.c2ln"); // a header, a payload that is not JSON
+
+    const QList<oidc::TokenInspection> found = oidc::inspectTokens(json::Value(std::move(doc)), now);
+    QCOMPARE(found.size(), 6);
+    QCOMPARE(found[0].path, QStringLiteral("id_token"));
+    QCOMPARE(found[0].label, QStringLiteral("ID token"));
+    QCOMPARE(found[0].expiry, oidc::TokenInspection::Expiry::Expired);
+    QCOMPARE(found[0].expiryText(now), QStringLiteral("expired 16 min ago"));
+    QCOMPARE(found[1].path, QStringLiteral("token_sets[0].access_token"));
+    QCOMPARE(found[1].label, QStringLiteral("Access token for https://api.example/"));
+    QCOMPARE(found[1].expiry, oidc::TokenInspection::Expiry::Valid);
+    QCOMPARE(found[1].expiryText(now), QStringLiteral("valid, expires in 10 min"));
+    QCOMPARE(found[2].path, QStringLiteral("encrypted"));
+    QVERIFY(!found[2].jwt);
+    QVERIFY(found[2].problem.contains(QStringLiteral("JWE")));
+    QCOMPARE(found[3].expiry, oidc::TokenInspection::Expiry::NotYetValid);
+    QCOMPARE(found[3].expiryText(now), QStringLiteral("not valid yet (nbf is in 1 min)"));
+    QCOMPARE(found[4].expiry, oidc::TokenInspection::Expiry::NoExpiry);
+    QCOMPARE(found[5].path, QStringLiteral("broken"));
+    QVERIFY(!found[5].jwt);
+    QVERIFY(!found[5].problem.isEmpty());
+    QCOMPARE(oidc::describeSpan(2 * 86400 + 3 * 3600 + 5), QStringLiteral("2 d 3 h"));
+    QCOMPARE(oidc::describeSpan(-3725), QStringLiteral("1 h 2 min"));
+    QCOMPARE(oidc::describeSpan(59), QStringLiteral("59 s"));
+    QVERIFY(!oidc::inspectableAlgorithms().contains(jose::SignatureAlgorithm::HS256));
+}
+
+void TestInspectorUnits::signedSeedsVerifyWithTheirKeyOnly()
+{
+    for (const auto &[type, curve, alg] :
+         {std::tuple{jose::Jwk::KeyType::Ec, QStringLiteral("P-256"), jose::SignatureAlgorithm::ES256},
+          std::tuple{jose::Jwk::KeyType::Okp, QStringLiteral("Ed25519"), jose::SignatureAlgorithm::EdDSA}}) {
+        auto key = jose::Jwk::generate(type, 0, curve, QStringLiteral("seed-key"));
+        auto other = jose::Jwk::generate(type, 0, curve, QStringLiteral("seed-key"));
+        QVERIFY_OK(key);
+        QVERIFY_OK(other);
+        QCOMPARE(SeedGenerator::signingAlgorithm(*key), alg);
+        SeedGenerator::Options options;
+        options.signingKey = *key;
+        const SeedGenerator::Session s = SeedGenerator(options).session(7, SessionLayout::Kind::Native);
+        const SeedGenerator::Session unsigned_ =
+            SeedGenerator(SeedGenerator::Options{}).session(7, SessionLayout::Kind::Native);
+        // Signing changes the tokens and nothing else.
+        QCOMPARE(s.id, unsigned_.id);
+        QCOMPARE(s.state.refreshToken, unsigned_.state.refreshToken);
+        QVERIFY(s.state.idToken != unsigned_.state.idToken);
+        auto jws = jose::Jws::parse(s.state.idToken->toLatin1());
+        QVERIFY_OK(jws);
+        QCOMPARE(jws->kid, QStringLiteral("seed-key"));
+        QVERIFY_OK(jose::Jws::verify(*jws, *key, jose::AlgorithmSet::asymmetric()));
+        QVERIFY(!jose::Jws::verify(*jws, *other, jose::AlgorithmSet::asymmetric()));
+        auto access = jose::Jws::parse(s.state.tokenSets.first().accessToken.toLatin1());
+        QVERIFY_OK(access);
+        QVERIFY_OK(jose::Jws::verify(*access, *key, jose::AlgorithmSet::asymmetric()));
+    }
+}
+
+void TestInspectorUnits::jwksFromAFileHoldingOneKey()
+{
+    QTemporaryDir dir;
+    auto key = jose::Jwk::generate(jose::Jwk::KeyType::Ec, 0, QStringLiteral("P-256"), QStringLiteral("one"));
+    QVERIFY_OK(key);
+    const QString path = dir.filePath(QStringLiteral("key.jwk"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray::fromStdString(json::serialize(json::Value(key->json()), json::Style::Compact)));
+    }
+    auto set = jose::Jwks::fromFile(path);
+    QVERIFY_OK(set);
+    QCOMPARE(set->keys().size(), 1);
+    QVERIFY(!set->keys().first().hasPrivateKey()); // a key set holds the public part only
+    QCOMPARE(set->keys().first().kid(), QStringLiteral("one"));
+    auto single = jose::Jwk::fromFile(path);
+    QVERIFY_OK(single);
+    QVERIFY(single->hasPrivateKey());
+    // Unreadable and non-JSON files: errors that name the file, not its content.
+    auto missing = jose::Jwks::fromFile(dir.filePath(QStringLiteral("absent.json")));
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, ErrorCode::Io);
+    {
+        QFile f(dir.filePath(QStringLiteral("garbage.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("secret-looking garbage {");
+    }
+    auto garbage = jose::Jwks::fromFile(dir.filePath(QStringLiteral("garbage.json")));
+    QVERIFY(!garbage);
+    QCOMPARE(garbage.error().code, ErrorCode::MalformedInput);
+    QVERIFY(!garbage.error().toString().contains(QStringLiteral("secret-looking")));
+}
 
 void TestInspectorUnits::fernetSpecVectorDecrypts()
 {

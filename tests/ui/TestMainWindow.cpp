@@ -1,8 +1,14 @@
 // The main window offscreen, widgets found by object name, over a real SQLite store: browse,
 // search, details with masked tokens and Reveal, copy with clipboard clearing, delete with
 // confirmation, revoke, read-only refusal — and screenshots of the main views to
-// build/screenshots/.
+// build/screenshots/. The token inspector checks signatures against a key set given offline and
+// against the real test IdP's published keys (a login through tests/idp writes the session).
+#include "core/crypto/Base64Url.h"
+#include "core/jose/Jws.h"
+#include "core/oidc/AuthClient.h"
 #include "stores/inspect/Inspection.h"
+#include "stores/memory/MemoryTransactionStore.h"
+#include "tests/oidc/IdpBrowser.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AuditLogView.h"
@@ -76,6 +82,8 @@ private Q_SLOTS:
     void bulkDeletePreviewsThenDeletesExactlyThat();
     void lostConnectionIsShownAndRetried();
     void auditTabShowsTheWrites();
+    void tokenInspectorChecksSignaturesOffline();
+    void tokenInspectorChecksAgainstTheIdp();
     void screenshots();
 
 private:
@@ -83,6 +91,8 @@ private:
     void waitForRows(MainWindow &window) const;
     void select(MainWindow &window, int row) const;
     void save(QWidget *widget, const QString &name) const;
+    // The top-level token items of the details pane once every signature check has finished.
+    QList<QTreeWidgetItem *> checkedTokens() const;
 
     QTemporaryDir m_dir;
     QString m_path;
@@ -586,6 +596,175 @@ void TestMainWindow::auditTabShowsTheWrites()
             QVERIFY(!table->item(r, c)->text().contains(id));
     }
     save(m_window.get(), QStringLiteral("audit.png"));
+}
+
+QList<QTreeWidgetItem *> TestMainWindow::checkedTokens() const
+{
+    auto *tokens = m_window->findChild<QTreeWidget *>(QStringLiteral("tokenTreeWidget"));
+    const auto settled = [tokens] {
+        if (tokens->topLevelItemCount() == 0)
+            return false;
+        for (int i = 0; i < tokens->topLevelItemCount(); ++i) {
+            if (tokens->topLevelItem(i)->text(1).startsWith(QStringLiteral("checking")))
+                return false;
+        }
+        return true;
+    };
+    if (!QTest::qWaitFor(settled, 15000))
+        return {};
+    QList<QTreeWidgetItem *> out;
+    for (int i = 0; i < tokens->topLevelItemCount(); ++i)
+        out << tokens->topLevelItem(i);
+    return out;
+}
+
+void TestMainWindow::tokenInspectorChecksSignaturesOffline()
+{
+    // Three sessions in a store of their own: signed by the key the window knows, signed by
+    // another key with the same kid, and one whose claims were changed after signing.
+    m_path = m_dir.filePath(QStringLiteral("signed.db"));
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    auto known = jose::Jwk::generate(jose::Jwk::KeyType::Ec, 0, QStringLiteral("P-256"), QStringLiteral("k1"));
+    auto other = jose::Jwk::generate(jose::Jwk::KeyType::Ec, 0, QStringLiteral("P-256"), QStringLiteral("k1"));
+    QVERIFY_OK(known);
+    QVERIFY_OK(other);
+    SeedGenerator::Options options;
+    options.count = 3;
+    options.users = 3;
+    options.issuer = kIssuer;
+    options.signingKey = *known;
+    SeedGenerator::Session good = SeedGenerator(options).session(0, SessionLayout::Kind::Native);
+    options.signingKey = *other;
+    SeedGenerator::Session foreign = SeedGenerator(options).session(1, SessionLayout::Kind::Native);
+    options.signingKey = *known;
+    SeedGenerator::Session tampered = SeedGenerator(options).session(2, SessionLayout::Kind::Native);
+    {
+        // Swap the ID token's payload for one naming another user; the signature stays.
+        const QStringList parts = tampered.state.idToken->split(u'.');
+        QCOMPARE(parts.size(), 3);
+        const QString forged = QString::fromLatin1(
+            crypto::base64UrlEncode(crypto::base64UrlDecode(parts[1].toLatin1())->replace("auth0|", "evil|")));
+        tampered.state.idToken = parts[0] + u'.' + forged + u'.' + parts[2];
+    }
+    QVERIFY_OK(await(opened->nativeStore->setMany(
+        {{good.id, good.state}, {foreign.id, foreign.state}, {tampered.id, tampered.state}})));
+    auto keys = jose::Jwks::fromJson(json::Value(json::Object{}));
+    {
+        json::Array list;
+        list.emplace_back(known->publicJson());
+        json::Object set;
+        set.append("keys", json::Value(std::move(list)));
+        keys = jose::Jwks::fromJson(json::Value(std::move(set)));
+    }
+    QVERIFY_OK(keys);
+    opened->tokenKeys = *keys;
+    m_window->openStore(QStringLiteral("signed"), *opened);
+    waitForRows(*m_window);
+    QCOMPARE(m_window->model()->rowCount(), 3);
+    auto *tabs = m_window->findChild<QTabWidget *>(QStringLiteral("detailsTabWidget"));
+    auto *tokenTree = m_window->findChild<QTreeWidget *>(QStringLiteral("tokenTreeWidget"));
+    tabs->setCurrentWidget(tokenTree);
+    for (int row = 0; row < 3; ++row) {
+        const QString id =
+            m_window->model()->data(m_window->model()->index(row, 0), SessionTableModel::IdRole).toString();
+        select(*m_window, row);
+        QTRY_VERIFY(findItem(m_window->findChild<QTreeWidget *>(QStringLiteral("documentTreeWidget")),
+                             QStringLiteral("id_token")));
+        const QList<QTreeWidgetItem *> tokens = checkedTokens();
+        QVERIFY2(!tokens.isEmpty(), "the signature checks did not finish");
+        QCOMPARE(tokens.first()->text(0), QStringLiteral("ID token"));
+        QVERIFY(tokens.last()->text(0).startsWith(QStringLiteral("Access token for https://")));
+        const QString idToken = tokens.first()->text(1);
+        if (id == good.id) {
+            for (QTreeWidgetItem *token : tokens)
+                QVERIFY2(token->text(1).startsWith(QStringLiteral("✔ valid (ES256, key k1")),
+                         qPrintable(token->text(1)));
+            QVERIFY2(idToken.contains(QStringLiteral("expired")) || idToken.contains(QStringLiteral("expires in")),
+                     qPrintable(idToken));
+            // The claims are there to read; the token itself is not shown.
+            QVERIFY(findItem(tokenTree, QStringLiteral("sub")));
+            QCOMPARE(findItem(tokenTree, QStringLiteral("sub"))->text(1), good.state.user->sub());
+            QVERIFY(!tokenTree->findItems(*good.state.idToken, Qt::MatchContains | Qt::MatchRecursive, 1).size());
+            save(m_window.get(), QStringLiteral("tokens.png"));
+        } else if (id == foreign.id) {
+            QVERIFY2(idToken.startsWith(QStringLiteral("✘ invalid")), qPrintable(idToken));
+        } else {
+            QCOMPARE(id, tampered.id);
+            QVERIFY2(idToken.startsWith(QStringLiteral("✘ invalid")), qPrintable(idToken));
+            QVERIFY2(tokens.last()->text(1).startsWith(QStringLiteral("✔ valid")), qPrintable(tokens.last()->text(1)));
+        }
+    }
+
+    // A store whose profile names no issuer: nothing is checked, and the window says why.
+    m_path = m_dir.filePath(QStringLiteral("signed.db"));
+    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
+    stores::InspectOptions noIssuer;
+    noIssuer.layout = SessionLayout::Kind::Native;
+    noIssuer.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
+    noIssuer.readOnly = true;
+    auto plain = stores::openInspector(*url, noIssuer);
+    QVERIFY_OK(plain);
+    m_window->openStore(QStringLiteral("no issuer"), *plain);
+    waitForRows(*m_window);
+    select(*m_window, 0);
+    const QList<QTreeWidgetItem *> tokens = checkedTokens();
+    QVERIFY(!tokens.isEmpty());
+    QVERIFY2(tokens.first()->text(1).startsWith(QStringLiteral("not checked: the profile names no issuer")),
+             qPrintable(tokens.first()->text(1)));
+}
+
+void TestMainWindow::tokenInspectorChecksAgainstTheIdp()
+{
+    const QString issuer = qEnvironmentVariable("SI_TEST_ISSUER");
+    if (issuer.isEmpty()) {
+        if (test::servicesRequired())
+            QFAIL("SI_TEST_ISSUER is not set but SI_REQUIRE_SERVICES=1");
+        QSKIP("SI_TEST_ISSUER not set (run under scripts/with-services.sh)");
+    }
+    // A real login at the test IdP writes its session into the store the window then opens.
+    m_path = m_dir.filePath(QStringLiteral("idp.db"));
+    auto opened = open(false);
+    QVERIFY_OK(opened);
+    const QString redirect = QStringLiteral("http://127.0.0.1:9/callback");
+    oidc::AuthClientOptions options;
+    options.issuer = issuer;
+    options.clientId = QStringLiteral("si-basic");
+    options.clientSecret = crypto::SecureBytes(QByteArrayView("si-basic-secret-for-tests-only-0123456789"));
+    options.redirectUri = redirect;
+    auto http = std::make_shared<oidc::HttpClient>();
+    auto transactions = std::make_shared<stores::MemoryTransactionStore>(std::make_shared<TransactionCodec>(
+        SecretList({crypto::SecureBytes(QByteArrayView("gui-transactions"))}), TransactionCodec::Options{}));
+    oidc::AuthClient client(options, http, opened->nativeStore, transactions);
+    oidc::StartLoginOptions start;
+    start.authorizationParameters.append({QStringLiteral("prompt"), QStringLiteral("consent")});
+    auto started = await(client.startLogin(start));
+    QVERIFY_OK(started);
+    test::IdpBrowser browser;
+    const QUrl callback = browser.login(started->authorizationUrl, QStringLiteral("tina"), redirect);
+    QVERIFY2(!callback.isEmpty(), qPrintable(browser.error()));
+    auto login = await(client.completeLogin(callback));
+    QVERIFY_OK(login);
+
+    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
+    stores::InspectOptions inspect;
+    inspect.layout = SessionLayout::Kind::Native;
+    inspect.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
+    inspect.issuer = issuer;
+    inspect.readOnly = true;
+    auto viewed = stores::openInspector(*url, inspect);
+    QVERIFY_OK(viewed);
+    m_window->openStore(QStringLiteral("idp"), *viewed);
+    waitForRows(*m_window);
+    QCOMPARE(m_window->model()->rowCount(), 1);
+    select(*m_window, 0);
+    const QList<QTreeWidgetItem *> tokens = checkedTokens();
+    QVERIFY2(!tokens.isEmpty(), "the signature check against the IdP did not finish");
+    QCOMPARE(tokens.first()->text(0), QStringLiteral("ID token"));
+    QVERIFY2(tokens.first()->text(1).startsWith(QStringLiteral("✔ valid (")), qPrintable(tokens.first()->text(1)));
+    QVERIFY2(tokens.first()->text(1).contains(QStringLiteral("expires in")), qPrintable(tokens.first()->text(1)));
+    auto *tokenTree = m_window->findChild<QTreeWidget *>(QStringLiteral("tokenTreeWidget"));
+    QCOMPARE(findItem(tokenTree, QStringLiteral("sub"))->text(1), QStringLiteral("tina"));
 }
 
 void TestMainWindow::screenshots()
