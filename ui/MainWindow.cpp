@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget *parent)
                 text += QLatin1Char(' ') +
                         tr("%1 sessions could not be decoded and were not searched.").arg(locale.toString(undecodable));
             m_banner->show(undecodable > 0 ? MessageBanner::Kind::Warning : MessageBanner::Kind::Information, text);
+            setResultsSortable(true);
         });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
@@ -223,8 +224,10 @@ void MainWindow::buildLayout()
     m_searchEdit->setAccessibleName(tr("Search"));
     connect(m_searchEdit, &QLineEdit::returnPressed, this, &MainWindow::search);
     connect(m_searchEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
-        if (text.isEmpty() && m_model->isSearching())
+        if (text.isEmpty() && m_model->isSearching()) {
+            setResultsSortable(false);
             m_model->clearSearch();
+        }
     });
 
     m_table->setObjectName(QStringLiteral("sessionTableView"));
@@ -234,7 +237,8 @@ void MainWindow::buildLayout()
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
-    m_table->setSortingEnabled(false); // the store's order; sorting would need every row
+    m_table->setSortingEnabled(false); // the store's order; search results can be sorted
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->verticalHeader()->hide();
@@ -330,6 +334,7 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     m_details->clear();
     m_detailId.clear();
     m_searchEdit->clear();
+    setResultsSortable(false);
     m_details->setTokenKeys(tokenKeysFor(opened));
     m_model->setBackend(opened.backend);
     m_statistics->setBackend(opened.backend);
@@ -412,8 +417,17 @@ void MainWindow::updateStatus()
     m_busy->setVisible(m_model->isBusy());
 }
 
+void MainWindow::setResultsSortable(bool sortable)
+{
+    // Enabling sorts by the header's indicator: none, so the results keep the engine's order
+    // until a column is clicked.
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->setSortingEnabled(sortable);
+}
+
 void MainWindow::search()
 {
+    setResultsSortable(false);
     const QString text = m_searchEdit->text().trimmed();
     if (text.isEmpty()) {
         m_model->clearSearch();

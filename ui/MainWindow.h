@@ -75,6 +75,7 @@ private:
     void loadFailed(const QString &message, bool connectionLost);
     void expireSelected(bool now);
     void search();
+    void setResultsSortable(bool sortable);
     void selectionChanged();
     void deleteSelected();
     void revokeSelectedUser();

@@ -4,11 +4,13 @@
 
 #include <QDateTime>
 #include <QGuiApplication>
+#include <QHash>
 #include <QLocale>
 #include <QPalette>
 
 #include <atomic>
 #include <limits>
+#include <variant>
 
 namespace si::ui {
 
@@ -55,6 +57,8 @@ SessionTableModel::SessionTableModel(QObject *parent)
             Q_EMIT dataChanged(index(0, Expires), index(rowCount() - 1, Expires), {Qt::DisplayRole});
     });
     m_clock.start();
+    m_progressTick.setInterval(250);
+    connect(&m_progressTick, &QTimer::timeout, this, &SessionTableModel::countChanged);
     m_cursors.insert(0, QString());
 }
 
@@ -90,6 +94,7 @@ void SessionTableModel::reset()
     if (m_stop)
         m_stop->store(true); // a running search scan stops at its next batch
     m_stop = std::make_shared<std::atomic_bool>(false);
+    m_scanned = std::make_shared<std::atomic<qint64>>(0);
     m_cache.clear();
     m_cursors.clear();
     m_cursors.insert(0, QString());
@@ -144,7 +149,7 @@ void SessionTableModel::runSearch()
     auto stop = m_stop;
     setPending(true);
     ++m_requests;
-    m_backend->find(*m_search, CancelToken([stop] { return stop->load(); }))
+    m_backend->find(*m_search, CancelToken([stop] { return stop->load(); }, m_scanned))
         .then(this, [this, backend, generation](const Result<inspector::SearchResult> &found) {
             setPending(false);
             if (generation != m_generation) {
@@ -165,8 +170,10 @@ QString SessionTableModel::countText() const
 {
     const QLocale locale;
     if (m_search) {
-        if (m_pending && m_countState == CountState::Unknown)
-            return tr("searching…");
+        if (m_pending && m_countState == CountState::Unknown) {
+            const qint64 scanned = m_scanned ? m_scanned->load(std::memory_order_relaxed) : 0;
+            return scanned > 0 ? tr("searching… %1 sessions read").arg(locale.toString(scanned)) : tr("searching…");
+        }
         return m_rows == 1 ? tr("1 match") : tr("%1 matches").arg(locale.toString(m_rows));
     }
     switch (m_countState) {
@@ -314,6 +321,52 @@ QVariant SessionTableModel::display(const SessionRow &r, int column) const
     default:
         return {};
     }
+}
+
+void SessionTableModel::sort(int column, Qt::SortOrder order)
+{
+    if (!canSort() || m_results.size() < 2)
+        return;
+    const auto key = [column](const SessionRow &r) -> std::variant<qint64, QString> {
+        switch (column) {
+        case Created:
+            return r.createdAt;
+        case Expires:
+            return r.expiresAt;
+        case LastActivity:
+            return r.lastActivity;
+        case Size:
+            return qint64(r.size);
+        case User:
+            return (r.summary.name.isEmpty() ? r.summary.email : r.summary.name).toCaseFolded();
+        case Subject:
+            return r.summary.sub;
+        case Sid:
+            return r.summary.sid;
+        case Issuer:
+            return r.summary.issuer;
+        default:
+            return qint64(0);
+        }
+    };
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    QList<QString> ids;
+    for (const QModelIndex &index : before)
+        ids << (index.row() < m_results.size() ? m_results.at(index.row()).id : QString());
+    std::stable_sort(m_results.begin(), m_results.end(), [&](const SessionRow &a, const SessionRow &b) {
+        return order == Qt::AscendingOrder ? key(a) < key(b) : key(b) < key(a);
+    });
+    QHash<QString, int> rowOf;
+    for (int i = 0; i < m_results.size(); ++i)
+        rowOf.insert(m_results.at(i).id, i);
+    QModelIndexList after;
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        const int row = rowOf.value(ids.at(i), -1);
+        after << (row < 0 ? QModelIndex() : index(row, before.at(i).column()));
+    }
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
 QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -483,6 +536,10 @@ void SessionTableModel::setPending(bool pending)
     if (m_pending == pending)
         return;
     m_pending = pending;
+    if (pending && m_search)
+        m_progressTick.start();
+    else
+        m_progressTick.stop();
     Q_EMIT busyChanged(pending);
 }
 

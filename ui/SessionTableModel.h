@@ -68,6 +68,10 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    // Search results (all in memory) sort by any column; the full listing keeps the store's order
+    // (sorting it would mean reading every row), so sort() does nothing then.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    bool canSort() const { return m_search.has_value() && !m_pending; }
 
 Q_SIGNALS:
     void countChanged();
@@ -110,9 +114,11 @@ private:
     bool m_pending = false;
     qint64 m_requests = 0;
     std::optional<inspector::SearchQuery> m_search;
-    std::shared_ptr<std::atomic_bool> m_stop; // set when this generation's search must stop
-    QList<inspector::SessionRow> m_results;   // search mode: every match
-    QTimer m_clock;                           // ticks the "expires" countdowns
+    std::shared_ptr<std::atomic_bool> m_stop;       // set when this generation's search must stop
+    std::shared_ptr<std::atomic<qint64>> m_scanned; // sessions the running search scan has read
+    QList<inspector::SessionRow> m_results;         // search mode: every match
+    QTimer m_clock;                                 // ticks the "expires" countdowns
+    QTimer m_progressTick;                          // while a search scans: countText() moves on
 };
 
 } // namespace si::ui

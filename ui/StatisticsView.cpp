@@ -13,6 +13,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -85,6 +86,7 @@ StatisticsView::StatisticsView(QWidget *parent)
     , m_expiring(makeChartView(this, "expiringChartView", tr("Sessions ending within…")))
     , m_topUsers(makeChartView(this, "topUsersChartView", tr("Users with the most sessions")))
     , m_sizes(makeChartView(this, "sizesChartView", tr("Stored size (one cookie holds 4 KB)")))
+    , m_progressTick(new QTimer(this))
 {
     setObjectName(QStringLiteral("statisticsView"));
     m_summary->setObjectName(QStringLiteral("statisticsSummaryLabel"));
@@ -109,6 +111,11 @@ StatisticsView::StatisticsView(QWidget *parent)
     layout->addLayout(grid, 1);
     connect(m_compute, &QPushButton::clicked, this, &StatisticsView::compute);
     connect(m_cancel, &QPushButton::clicked, this, &StatisticsView::cancel);
+    m_progressTick->setInterval(250);
+    connect(m_progressTick, &QTimer::timeout, this, [this] {
+        if (const qint64 read = m_read ? m_read->load(std::memory_order_relaxed) : 0; read > 0)
+            m_summary->setText(tr("Reading every session… %1 so far").arg(QLocale().toString(read)));
+    });
     setComputing(false);
     m_summary->setText(tr("Statistics read every session of the store once; press Compute."));
 }
@@ -134,6 +141,10 @@ void StatisticsView::setComputing(bool computing)
     m_compute->setEnabled(!computing && m_backend);
     m_cancel->setVisible(computing);
     m_progress->setVisible(computing);
+    if (computing)
+        m_progressTick->start();
+    else
+        m_progressTick->stop();
 }
 
 void StatisticsView::cancel()
@@ -148,11 +159,12 @@ void StatisticsView::compute()
         return;
     auto stop = std::make_shared<std::atomic_bool>(false);
     m_stop = stop;
+    m_read = std::make_shared<std::atomic<qint64>>(0);
     setComputing(true);
     m_summary->setText(tr("Reading every session…"));
     const quint64 generation = m_generation;
     auto backend = m_backend;
-    backend->stats(CancelToken([stop] { return stop->load(); }))
+    backend->stats(CancelToken([stop] { return stop->load(); }, m_read))
         .then(this, [this, backend, generation](const Result<inspector::SessionStats> &stats) {
             m_stop.reset();
             setComputing(false);

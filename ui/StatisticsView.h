@@ -11,6 +11,7 @@ class QChartView;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QTimer;
 
 namespace si::ui {
 
@@ -38,6 +39,7 @@ private:
 
     std::shared_ptr<inspector::SessionBackend> m_backend;
     std::shared_ptr<std::atomic_bool> m_stop;
+    std::shared_ptr<std::atomic<qint64>> m_read; // sessions read by the running computation
     quint64 m_generation = 0;
     QLabel *m_summary;
     QPushButton *m_compute;
@@ -47,6 +49,7 @@ private:
     QChartView *m_expiring;
     QChartView *m_topUsers;
     QChartView *m_sizes;
+    QTimer *m_progressTick;
 };
 
 } // namespace si::ui

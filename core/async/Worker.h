@@ -7,23 +7,33 @@
 #include <QPromise>
 #include <QThread>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
 namespace si {
 
 // Tells a running job whether its caller canceled (QFuture::cancel) — long jobs check it between
-// steps and stop early with ErrorCode::Canceled.
+// steps and stop early with ErrorCode::Canceled — and, optionally, lets it report its progress.
 class CancelToken {
 public:
     CancelToken() = default; // never canceled
-    explicit CancelToken(std::function<bool()> check)
+    // `seen`, when given, hears how far a scan got (sessions looked at so far): the caller reads
+    // it whenever it likes (a GUI on a timer) without a callback crossing threads.
+    explicit CancelToken(std::function<bool()> check, std::shared_ptr<std::atomic<qint64>> seen = {})
         : m_check(std::move(check))
+        , m_seen(std::move(seen))
     {}
     bool isCanceled() const { return m_check && m_check(); }
+    void report(qint64 seen) const
+    {
+        if (m_seen)
+            m_seen->store(seen, std::memory_order_relaxed);
+    }
 
 private:
     std::function<bool()> m_check;
+    std::shared_ptr<std::atomic<qint64>> m_seen;
 };
 
 Error canceledError();

@@ -263,7 +263,7 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
         qint64 seen = 0;
     };
     auto state = std::make_shared<State>();
-    auto drainOne = [this, state, sink] {
+    auto drainOne = [this, state, sink, cancel] {
         const QList<Item> items = state->inflight.front().result();
         state->inflight.pop_front();
         for (const Item &item : items) {
@@ -274,6 +274,7 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
             if (!sink(item.row, item.document ? &*item.document : nullptr))
                 state->stopped = true;
         }
+        cancel.report(state->seen);
         if (m_options.progress)
             m_options.progress(state->seen, 0);
     };

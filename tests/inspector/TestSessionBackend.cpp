@@ -720,9 +720,13 @@ void TestSessionBackend::cancelingStopsAScanAndWhatFollowsIt()
     auto stats = await(backend->stats(token));
     QVERIFY(!stats); // the token is still set
     QCOMPARE(stats.error().code, ErrorCode::Canceled);
-    auto full = await(backend->stats());
+    // Progress: a scan reports how many sessions it has read through the token, ending at all.
+    stop->store(false);
+    auto read = std::make_shared<std::atomic<qint64>>(-1);
+    auto full = await(backend->stats(CancelToken([stop] { return stop->load(); }, read)));
     QVERIFY_OK(full);
     QCOMPARE(full->total, total);
+    QCOMPARE(read->load(), total);
 }
 
 void TestSessionBackend::fsckFindsAndRepairsDrift()

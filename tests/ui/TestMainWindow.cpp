@@ -25,6 +25,7 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -247,9 +248,39 @@ void TestMainWindow::searchFindsAUsersSessions()
     QCOMPARE(shown, expected);
     QTRY_VERIFY(m_window->banner()->isVisible());
     QVERIFY(m_window->banner()->text().contains(QLatin1String("index lookup")));
-    // Clearing the search shows everything again.
+    // The results sort by a column header click (both ways), the selection following its session.
+    auto *table = m_window->findChild<QTableView *>(QStringLiteral("sessionTableView"));
+    QTRY_VERIFY(table->isSortingEnabled());
+    select(*m_window, 1);
+    const QString selected = m_window->model()->data(table->currentIndex(), SessionTableModel::IdRole).toString();
+    const auto expiries = [&] {
+        QList<qint64> out;
+        for (int r = 0; r < m_window->model()->rowCount(); ++r) {
+            const QString id =
+                m_window->model()->data(m_window->model()->index(r, 0), SessionTableModel::IdRole).toString();
+            for (const auto &s : std::as_const(m_seeded)) {
+                if (s.id == id)
+                    out << s.expiresAt;
+            }
+        }
+        return out;
+    };
+    QVERIFY(expected.size() >= 3);
+    auto *header = table->horizontalHeader();
+    const int expiresX = header->sectionViewportPosition(SessionTableModel::Expires) + 5;
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(expiresX, header->height() / 2));
+    QList<qint64> ascending = expiries();
+    QCOMPARE(ascending.size(), expected.size());
+    QVERIFY(std::is_sorted(ascending.begin(), ascending.end()));
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, QPoint(expiresX, header->height() / 2));
+    QList<qint64> descending = expiries();
+    QVERIFY(std::is_sorted(descending.rbegin(), descending.rend()));
+    QVERIFY(ascending != descending);
+    QCOMPARE(m_window->model()->data(table->currentIndex(), SessionTableModel::IdRole).toString(), selected);
+    // Clearing the search shows everything again, in the store's order (no sorting offered).
     edit->clear();
     QTRY_COMPARE(m_window->model()->rowCount(), int(kSessions));
+    QVERIFY(!table->isSortingEnabled());
 }
 
 void TestMainWindow::copyClearsTheClipboardLater()
