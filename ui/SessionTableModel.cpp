@@ -274,18 +274,7 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
     case LoadedRole:
         return true;
     case SortValueRole:
-        switch (index.column()) {
-        case Created:
-            return r.createdAt;
-        case Expires:
-            return r.expiresAt;
-        case LastActivity:
-            return r.lastActivity;
-        case Size:
-            return qint64(r.size);
-        default:
-            return display(r, index.column());
-        }
+        return std::visit([](const auto &key) { return QVariant::fromValue(key); }, sortKey(r, index.column()));
     default:
         return {};
     }
@@ -323,32 +312,27 @@ QVariant SessionTableModel::display(const SessionRow &r, int column) const
     }
 }
 
+std::variant<qint64, QString> SessionTableModel::sortKey(const SessionRow &r, int column) const
+{
+    switch (column) {
+    case Created:
+        return r.createdAt;
+    case Expires:
+        return r.expiresAt;
+    case LastActivity:
+        return r.lastActivity;
+    case Size:
+        return qint64(r.size);
+    default:
+        return display(r, column).toString();
+    }
+}
+
 void SessionTableModel::sort(int column, Qt::SortOrder order)
 {
     if (!canSort() || m_results.size() < 2)
         return;
-    const auto key = [column](const SessionRow &r) -> std::variant<qint64, QString> {
-        switch (column) {
-        case Created:
-            return r.createdAt;
-        case Expires:
-            return r.expiresAt;
-        case LastActivity:
-            return r.lastActivity;
-        case Size:
-            return qint64(r.size);
-        case User:
-            return (r.summary.name.isEmpty() ? r.summary.email : r.summary.name).toCaseFolded();
-        case Subject:
-            return r.summary.sub;
-        case Sid:
-            return r.summary.sid;
-        case Issuer:
-            return r.summary.issuer;
-        default:
-            return qint64(0);
-        }
-    };
+    const auto key = [this, column](const SessionRow &r) { return sortKey(r, column); };
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     const QModelIndexList before = persistentIndexList();
     QList<QString> ids;

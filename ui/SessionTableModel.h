@@ -10,6 +10,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <variant>
 
 namespace si::ui {
 
@@ -99,6 +100,8 @@ private:
     void setPending(bool pending);
     void evict();
     QVariant display(const inspector::SessionRow &row, int column) const;
+    // What a column sorts by: times and sizes as numbers, the rest as shown.
+    std::variant<qint64, QString> sortKey(const inspector::SessionRow &row, int column) const;
 
     std::shared_ptr<inspector::SessionBackend> m_backend;
     int m_segmentSize = 200;
