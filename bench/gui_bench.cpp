@@ -142,7 +142,8 @@ int main(int argc, char *argv[])
     args.addOptions(
         {{QStringLiteral("store"), QStringLiteral("store URL"), QStringLiteral("URL")},
          {QStringLiteral("secret-file"), QStringLiteral("secrets"), QStringLiteral("FILE")},
-         {QStringLiteral("steps"), QStringLiteral("scroll steps"), QStringLiteral("N"), QStringLiteral("100")}});
+         {QStringLiteral("steps"), QStringLiteral("scroll steps"), QStringLiteral("N"), QStringLiteral("100")},
+         {QStringLiteral("sort-by-expiry"), QStringLiteral("list sorted by expiry (SQL stores)")}});
     args.process(app);
 
     si::ui::MainWindow window;
@@ -172,6 +173,8 @@ int main(int argc, char *argv[])
         return 1;
     }
     window.openStore(QStringLiteral("bench"), *opened);
+    if (args.isSet(QStringLiteral("sort-by-expiry")))
+        window.model()->sort(si::ui::SessionTableModel::Expires, Qt::AscendingOrder);
 
     QElapsedTimer waited;
     waited.start();

@@ -113,7 +113,6 @@ MainWindow::MainWindow(QWidget *parent)
                 text += QLatin1Char(' ') +
                         tr("%1 sessions could not be decoded and were not searched.").arg(locale.toString(undecodable));
             m_banner->show(undecodable > 0 ? MessageBanner::Kind::Warning : MessageBanner::Kind::Information, text);
-            setResultsSortable(true);
         });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
@@ -225,7 +224,7 @@ void MainWindow::buildLayout()
     connect(m_searchEdit, &QLineEdit::returnPressed, this, &MainWindow::search);
     connect(m_searchEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
         if (text.isEmpty() && m_model->isSearching()) {
-            setResultsSortable(false);
+            resetSort();
             m_model->clearSearch();
         }
     });
@@ -237,8 +236,13 @@ void MainWindow::buildLayout()
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
-    m_table->setSortingEnabled(false); // the store's order; search results can be sorted
+    // Sorting is the window's, not QTableView's: a click asks the model, which sorts search
+    // results itself and has the store sort the listing where it can (sortBy()).
+    m_table->setSortingEnabled(false);
+    m_table->horizontalHeader()->setSectionsClickable(true);
+    m_table->horizontalHeader()->setSortIndicatorShown(true);
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionClicked, this, &MainWindow::sortBy);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->verticalHeader()->hide();
@@ -309,6 +313,7 @@ void MainWindow::restoreLayout()
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
     m_splitter->restoreState(settings.value(QStringLiteral("mainWindow/splitter")).toByteArray());
     m_table->horizontalHeader()->restoreState(settings.value(QStringLiteral("mainWindow/columns")).toByteArray());
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder); // widths, not an order, are kept
 }
 
 void MainWindow::saveLayout() const
@@ -334,7 +339,7 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     m_details->clear();
     m_detailId.clear();
     m_searchEdit->clear();
-    setResultsSortable(false);
+    resetSort();
     m_details->setTokenKeys(tokenKeysFor(opened));
     m_model->setBackend(opened.backend);
     m_statistics->setBackend(opened.backend);
@@ -417,17 +422,47 @@ void MainWindow::updateStatus()
     m_busy->setVisible(m_model->isBusy());
 }
 
-void MainWindow::setResultsSortable(bool sortable)
+void MainWindow::resetSort()
 {
-    // Enabling sorts by the header's indicator: none, so the results keep the engine's order
-    // until a column is clicked.
+    m_sortColumn = -1;
+    m_sortOrder = Qt::AscendingOrder;
     m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_table->setSortingEnabled(sortable);
+    m_model->clearOrder();
+}
+
+void MainWindow::sortBy(int column)
+{
+    // Each click on a column: ascending, descending, then back to the store's own order.
+    int next = column;
+    Qt::SortOrder order = Qt::AscendingOrder;
+    if (column == m_sortColumn) {
+        if (m_sortOrder == Qt::AscendingOrder)
+            order = Qt::DescendingOrder;
+        else
+            next = -1;
+    }
+    QHeaderView *header = m_table->horizontalHeader();
+    if (next >= 0 && !m_model->canSortBy(next)) {
+        header->setSortIndicator(m_sortColumn, m_sortOrder); // the click's flip is taken back
+        const QString name = m_model->headerData(column, Qt::Horizontal).toString();
+        m_banner->show(MessageBanner::Kind::Information,
+                       m_model->isSearching()
+                           ? tr("The search is still running; sort when it has finished.")
+                           : tr("This store lists sessions in its own order: sorting by %1 would mean reading every "
+                                "session first. SQL stores sort by Created and Expires; search results sort by any "
+                                "column.")
+                                 .arg(name));
+        return;
+    }
+    m_sortColumn = next;
+    m_sortOrder = order;
+    header->setSortIndicator(next, order);
+    m_model->sort(next, order);
 }
 
 void MainWindow::search()
 {
-    setResultsSortable(false);
+    resetSort();
     const QString text = m_searchEdit->text().trimmed();
     if (text.isEmpty()) {
         m_model->clearSearch();

@@ -75,7 +75,8 @@ private:
     void loadFailed(const QString &message, bool connectionLost);
     void expireSelected(bool now);
     void search();
-    void setResultsSortable(bool sortable);
+    void sortBy(int column);
+    void resetSort();
     void selectionChanged();
     void deleteSelected();
     void revokeSelectedUser();
@@ -111,6 +112,8 @@ private:
     QAction *m_export;
     QAction *m_expireAt;
     bool m_connectionLost = false;
+    int m_sortColumn = -1; // -1: the store's order
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     stores::OpenedInspector m_opened;
     QString m_storeName;
     QString m_detailId;                       // the session the details pane waits for

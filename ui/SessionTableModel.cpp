@@ -72,6 +72,7 @@ void SessionTableModel::setBackend(std::shared_ptr<inspector::SessionBackend> ba
 {
     m_backend = std::move(backend);
     m_search.reset();
+    m_order = inspector::ListOrder::Store;
     refresh();
 }
 
@@ -328,9 +329,41 @@ std::variant<qint64, QString> SessionTableModel::sortKey(const SessionRow &r, in
     }
 }
 
+std::optional<inspector::ListOrder> SessionTableModel::listOrderFor(int column, Qt::SortOrder order)
+{
+    using inspector::ListOrder;
+    const bool ascending = order == Qt::AscendingOrder;
+    switch (column) {
+    case -1:
+        return ListOrder::Store;
+    case Created:
+        return ascending ? ListOrder::CreatedAscending : ListOrder::CreatedDescending;
+    case Expires:
+        return ascending ? ListOrder::ExpiresAscending : ListOrder::ExpiresDescending;
+    default:
+        return std::nullopt;
+    }
+}
+
+bool SessionTableModel::canSortBy(int column) const
+{
+    if (m_search)
+        return !m_pending;
+    const auto order = listOrderFor(column, Qt::AscendingOrder);
+    return m_backend && order && m_backend->source().supportsOrder(*order);
+}
+
 void SessionTableModel::sort(int column, Qt::SortOrder order)
 {
-    if (!canSort() || m_results.size() < 2)
+    if (!m_search) {
+        const auto listOrder = listOrderFor(column, order);
+        if (!canSortBy(column) || !listOrder || *listOrder == m_order)
+            return;
+        m_order = *listOrder; // the store sorts; the table reloads from the top in that order
+        refresh();
+        return;
+    }
+    if (!canSortBy(column) || m_results.size() < 2)
         return;
     const auto key = [this, column](const SessionRow &r) { return sortKey(r, column); };
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
@@ -411,13 +444,13 @@ void SessionTableModel::fetchSegment(qint64 segment)
     --known; // segment 0's cursor is always known
     const qint64 from = known.key();
     if (from == segment) {
-        m_backend->fetchPage(known.value(), m_segmentSize)
+        m_backend->fetchPage(known.value(), m_segmentSize, m_order)
             .then(this, [this, backend, generation, segment](const Result<inspector::SessionPage> &page) {
                 pageLoaded(generation, segment, page);
             });
         return;
     }
-    m_backend->skip(known.value(), (segment - from) * m_segmentSize)
+    m_backend->skip(known.value(), (segment - from) * m_segmentSize, m_order)
         .then(this, [this, backend, generation, segment, from](const Result<inspector::SkipResult> &skip) {
             skipped(generation, segment, from, skip);
         });
@@ -444,7 +477,7 @@ void SessionTableModel::skipped(quint64 generation, qint64 segment, qint64 from,
     }
     m_cursors.insert(segment, skip->cursor);
     auto backend = m_backend;
-    m_backend->fetchPage(skip->cursor, m_segmentSize)
+    m_backend->fetchPage(skip->cursor, m_segmentSize, m_order)
         .then(this, [this, backend, generation, segment](const Result<inspector::SessionPage> &page) {
             pageLoaded(generation, segment, page);
         });

@@ -69,10 +69,14 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-    // Search results (all in memory) sort by any column; the full listing keeps the store's order
-    // (sorting it would mean reading every row), so sort() does nothing then.
+    // Search results (all in memory) sort by any column. The full listing sorts where the store
+    // keeps the order itself with keyset paging (SessionSource::supportsOrder: SQL by Created and
+    // Expires) and reloads in that order; elsewhere it keeps the store's order (sorting would mean
+    // reading every row) and sort() does nothing. Column -1: back to the store's order.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
-    bool canSort() const { return m_search.has_value() && !m_pending; }
+    bool canSortBy(int column) const;
+    // Forgets the listing's order without reloading (a new search or store reloads anyway).
+    void clearOrder() { m_order = inspector::ListOrder::Store; }
 
 Q_SIGNALS:
     void countChanged();
@@ -102,6 +106,7 @@ private:
     QVariant display(const inspector::SessionRow &row, int column) const;
     // What a column sorts by: times and sizes as numbers, the rest as shown.
     std::variant<qint64, QString> sortKey(const inspector::SessionRow &row, int column) const;
+    static std::optional<inspector::ListOrder> listOrderFor(int column, Qt::SortOrder order);
 
     std::shared_ptr<inspector::SessionBackend> m_backend;
     int m_segmentSize = 200;
@@ -117,11 +122,12 @@ private:
     bool m_pending = false;
     qint64 m_requests = 0;
     std::optional<inspector::SearchQuery> m_search;
-    std::shared_ptr<std::atomic_bool> m_stop;       // set when this generation's search must stop
-    std::shared_ptr<std::atomic<qint64>> m_scanned; // sessions the running search scan has read
-    QList<inspector::SessionRow> m_results;         // search mode: every match
-    QTimer m_clock;                                 // ticks the "expires" countdowns
-    QTimer m_progressTick;                          // while a search scans: countText() moves on
+    inspector::ListOrder m_order = inspector::ListOrder::Store; // the full listing's order
+    std::shared_ptr<std::atomic_bool> m_stop;                   // set when this generation's search must stop
+    std::shared_ptr<std::atomic<qint64>> m_scanned;             // sessions the running search scan has read
+    QList<inspector::SessionRow> m_results;                     // search mode: every match
+    QTimer m_clock;                                             // ticks the "expires" countdowns
+    QTimer m_progressTick;                                      // while a search scans: countText() moves on
 };
 
 } // namespace si::ui

@@ -210,12 +210,12 @@ QFuture<Result<SessionCount>> SessionBackend::count()
     return m_source->count();
 }
 
-QFuture<Result<SessionPage>> SessionBackend::fetchPage(const QString &cursor, int limit)
+QFuture<Result<SessionPage>> SessionBackend::fetchPage(const QString &cursor, int limit, ListOrder order)
 {
     if (limit <= 0 || limit > 10000)
         return ready(Result<SessionPage>(
             makeError(ErrorCode::InvalidArgument, QStringLiteral("a page holds 1 to 10,000 sessions"))));
-    return m_source->page(cursor, limit).then([this](const Result<RawPage> &page) -> Result<SessionPage> {
+    return m_source->pageInOrder(order, cursor, limit).then([this](const Result<RawPage> &page) -> Result<SessionPage> {
         if (!page)
             return page.error();
         SessionPage out;

@@ -138,9 +138,12 @@ public:
     QString describe() const;
 
     QFuture<Result<SessionCount>> count();
-    QFuture<Result<SessionPage>> fetchPage(const QString &cursor, int limit);
+    QFuture<Result<SessionPage>> fetchPage(const QString &cursor, int limit, ListOrder order = ListOrder::Store);
     // The cursor `n` sessions further on, without reading them (SessionSource::skip).
-    QFuture<Result<SkipResult>> skip(const QString &cursor, qint64 n) { return m_source->skip(cursor, n); }
+    QFuture<Result<SkipResult>> skip(const QString &cursor, qint64 n, ListOrder order = ListOrder::Store)
+    {
+        return m_source->skipInOrder(order, cursor, n);
+    }
     // NotFound when the session does not exist (or has expired).
     QFuture<Result<SessionDetail>> load(const QString &id);
     // A user's sessions: through the indexes for the native layout, else by scanning.

@@ -32,6 +32,30 @@ QFuture<Result<SkipResult>> SessionSource::skip(const QString &cursor, qint64 n)
         .unwrap();
 }
 
+namespace {
+
+Error unsupportedOrder()
+{
+    return makeError(ErrorCode::Unsupported, QStringLiteral("this store lists sessions in its own order only"),
+                     QStringLiteral("sorting would need every session read first"));
+}
+
+} // namespace
+
+QFuture<Result<RawPage>> SessionSource::pageInOrder(ListOrder order, const QString &cursor, int limit)
+{
+    if (order == ListOrder::Store)
+        return page(cursor, limit);
+    return QtFuture::makeReadyFuture(Result<RawPage>(unsupportedOrder()));
+}
+
+QFuture<Result<SkipResult>> SessionSource::skipInOrder(ListOrder order, const QString &cursor, qint64 n)
+{
+    if (order == ListOrder::Store)
+        return skip(cursor, n);
+    return QtFuture::makeReadyFuture(Result<SkipResult>(unsupportedOrder()));
+}
+
 QFuture<Result<IntegrityReport>> SessionSource::checkIntegrity(bool)
 {
     return QtFuture::makeReadyFuture(Result<IntegrityReport>(IntegrityReport{}));

@@ -43,6 +43,11 @@ struct SessionCount {
     bool exact = true; // false: an estimate (Redis: keyspace size times the sampled share)
 };
 
+// Orders a listing can take besides the store's own. Sources that can keep one with keyset paging
+// (SQL: by creation and by expiry, each way, from indexes) say so in supportsOrder(); the rest
+// list in their own order only — sorting them would mean reading every session first.
+enum class ListOrder { Store, CreatedAscending, CreatedDescending, ExpiresAscending, ExpiresDescending };
+
 // One kind of inconsistency an integrity check looked for and found.
 struct IntegrityFinding {
     QString what; // "index entries pointing at no session"
@@ -80,6 +85,11 @@ public:
     // there would need. A table scrolled far down costs one skip from the nearest known cursor,
     // not a page per screen. The default pages through; stores override it with a key-only walk.
     virtual QFuture<Result<SkipResult>> skip(const QString &cursor, qint64 n);
+    // page() and skip() in `order`. Cursors belong to the order they came from. The default serves
+    // ListOrder::Store and answers Unsupported for the others.
+    virtual bool supportsOrder(ListOrder order) const { return order == ListOrder::Store; }
+    virtual QFuture<Result<RawPage>> pageInOrder(ListOrder order, const QString &cursor, int limit);
+    virtual QFuture<Result<SkipResult>> skipInOrder(ListOrder order, const QString &cursor, qint64 n);
     // The sessions that exist among `ids`, in no particular order (missing and expired ones left out).
     virtual QFuture<Result<QList<RawSession>>> loadMany(const QStringList &ids) = 0;
     // Deletes the sessions (and, natively, their index entries); returns how many existed.

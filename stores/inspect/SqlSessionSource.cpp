@@ -7,9 +7,11 @@
 
 namespace si::stores {
 
+using inspector::ListOrder;
 using inspector::RawPage;
 using inspector::RawSession;
 using inspector::SessionCount;
+using inspector::SkipResult;
 
 namespace {
 
@@ -63,6 +65,67 @@ Result<QList<RawSession>> pageAfter(SqlConnection &db, const QString &after, int
     return out;
 }
 
+// A sorted listing's keyset: (column, id) in one direction. Its cursors are "<value>:<id>".
+struct Keyset {
+    const char *column = nullptr; // null: the store's order (by id; cursors are ids)
+    bool descending = false;
+};
+
+Keyset keysetOf(ListOrder order)
+{
+    switch (order) {
+    case ListOrder::Store:
+        break;
+    case ListOrder::CreatedAscending:
+        return {"created_at", false};
+    case ListOrder::CreatedDescending:
+        return {"created_at", true};
+    case ListOrder::ExpiresAscending:
+        return {"expires_at", false};
+    case ListOrder::ExpiresDescending:
+        return {"expires_at", true};
+    }
+    return {};
+}
+
+// The WHERE and ORDER BY of a sorted listing after `cursor`, and the values they bind (after `now`).
+struct SortedClause {
+    QString where;
+    QString orderBy;
+    QVariantList values;
+};
+
+Result<SortedClause> sortedClause(const Keyset &keyset, const QString &cursor, qint64 now)
+{
+    const QString column = QLatin1String(keyset.column);
+    const QString direction = keyset.descending ? QStringLiteral(" DESC") : QString();
+    SortedClause out;
+    // The index range starts at the cursor ("+" keeps SQLite from starting it at `now` instead,
+    // which would walk every row before the cursor); the first page of the expiry order starts
+    // at `now`.
+    out.where = column == QLatin1String("expires_at") && cursor.isEmpty() ? QStringLiteral("expires_at > ?")
+                                                                          : QStringLiteral("+expires_at > ?");
+    out.values << now;
+    if (!cursor.isEmpty()) {
+        const qsizetype colon = cursor.indexOf(u':');
+        bool ok = colon > 0;
+        const qint64 value = ok ? cursor.left(colon).toLongLong(&ok) : 0;
+        if (!ok)
+            return makeError(ErrorCode::InvalidArgument, QStringLiteral("not a cursor of this listing"));
+        out.where += QStringLiteral(" AND (%1, id) %2 (?, ?)")
+                         .arg(column, keyset.descending ? QStringLiteral("<") : QStringLiteral(">"));
+        out.values << value << cursor.mid(colon + 1);
+    }
+    out.orderBy = QStringLiteral("%1%2, id%2").arg(column, direction);
+    return out;
+}
+
+QString sortedCursor(const Keyset &keyset, const RawSession &s)
+{
+    const qint64 value = qstrcmp(keyset.column, "created_at") == 0 ? s.createdAt : s.expiresAt;
+    return QStringLiteral("%1:%2").arg(value).arg(s.id);
+}
+
 } // namespace
 
 SqlSessionSource::SqlSessionSource(std::shared_ptr<SqlBackend> backend, Clock clock)
@@ -98,59 +161,104 @@ QFuture<Result<SessionCount>> SqlSessionSource::count()
 
 QFuture<Result<RawPage>> SqlSessionSource::page(const QString &cursor, int limit)
 {
-    return m_backend->run<RawPage>([this, cursor, limit](SqlConnection &db, const CancelToken &) -> Result<RawPage> {
-        auto rows = pageAfter(db, cursor, limit, m_clock());
-        if (!rows)
-            return rows.error();
-        RawPage out;
-        out.sessions = std::move(rows.value());
-        if (out.sessions.size() == limit)
-            out.nextCursor = out.sessions.last().id;
-        return out;
-    });
+    return pageInOrder(ListOrder::Store, cursor, limit);
 }
 
-QFuture<Result<inspector::SkipResult>> SqlSessionSource::skip(const QString &cursor, qint64 n)
+QFuture<Result<RawPage>> SqlSessionSource::pageInOrder(ListOrder order, const QString &cursor, int limit)
 {
-    using inspector::SkipResult;
-    return m_backend->run<SkipResult>([this, cursor, n](SqlConnection &db, const CancelToken &) -> Result<SkipResult> {
-        if (n <= 0)
-            return SkipResult{cursor, false, 0};
-        // The n-th id after the cursor, from the primary key's index alone: one statement, no
-        // values read. OFFSET here is the skip itself, bounded by the distance from the nearest
-        // cursor the caller knows; pages still use keysets.
-        const QString bound = cursor.isEmpty() ? QString() : QStringLiteral(" AND id > ?");
-        QVariantList values{m_clock()};
-        if (!cursor.isEmpty())
-            values << cursor;
-        values << n - 1;
-        auto selected =
-            db.query(QStringLiteral("SELECT id FROM %1 WHERE +expires_at > ?%2 ORDER BY id LIMIT 1 OFFSET ?")
-                         .arg(db.table("sessions"), bound),
-                     values);
-        if (!selected)
-            return selected.error();
-        QSqlQuery &q = **selected;
-        SkipResult out;
-        if (q.next()) {
-            out.cursor = q.value(0).toString();
-            out.skipped = n;
+    return m_backend->run<RawPage>(
+        [this, order, cursor, limit](SqlConnection &db, const CancelToken &) -> Result<RawPage> {
+            const Keyset keyset = keysetOf(order);
+            RawPage out;
+            if (!keyset.column) {
+                auto rows = pageAfter(db, cursor, limit, m_clock());
+                if (!rows)
+                    return rows.error();
+                out.sessions = std::move(rows.value());
+                if (out.sessions.size() == limit)
+                    out.nextCursor = out.sessions.last().id;
+                return out;
+            }
+            auto clause = sortedClause(keyset, cursor, m_clock());
+            if (!clause)
+                return clause.error();
+            auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE %3 ORDER BY %4 LIMIT %5")
+                                         .arg(columns(db), db.table("sessions"), clause->where, clause->orderBy)
+                                         .arg(limit),
+                                     clause->values);
+            if (!selected)
+                return selected.error();
+            QSqlQuery &q = **selected;
+            while (q.next())
+                out.sessions.append(rowOf(q));
             q.finish();
+            if (out.sessions.size() == limit)
+                out.nextCursor = sortedCursor(keyset, out.sessions.last());
             return out;
-        }
-        q.finish();
-        // Fewer than n remain: say how many, so that the caller knows where the listing ends.
-        values.removeLast();
-        auto counted = db.query(
-            QStringLiteral("SELECT count(*) FROM %1 WHERE expires_at > ?%2").arg(db.table("sessions"), bound), values);
-        if (!counted)
-            return counted.error();
-        QSqlQuery &c = **counted;
-        out.atEnd = true;
-        out.skipped = c.next() ? c.value(0).toLongLong() : 0;
-        c.finish();
-        return out;
-    });
+        });
+}
+
+QFuture<Result<SkipResult>> SqlSessionSource::skip(const QString &cursor, qint64 n)
+{
+    return skipInOrder(ListOrder::Store, cursor, n);
+}
+
+QFuture<Result<SkipResult>> SqlSessionSource::skipInOrder(ListOrder order, const QString &cursor, qint64 n)
+{
+    return m_backend->run<SkipResult>(
+        [this, order, cursor, n](SqlConnection &db, const CancelToken &) -> Result<SkipResult> {
+            if (n <= 0)
+                return SkipResult{cursor, false, 0};
+            // The n-th session after the cursor, from an index alone: one statement, no values read.
+            // OFFSET here is the skip itself, bounded by the distance from the nearest cursor the
+            // caller knows; pages still use keysets.
+            const Keyset keyset = keysetOf(order);
+            QString where;
+            QString orderBy;
+            QVariantList values;
+            if (!keyset.column) {
+                where = QStringLiteral("+expires_at > ?");
+                values << m_clock();
+                if (!cursor.isEmpty()) {
+                    where += QStringLiteral(" AND id > ?");
+                    values << cursor;
+                }
+                orderBy = QStringLiteral("id");
+            } else {
+                auto clause = sortedClause(keyset, cursor, m_clock());
+                if (!clause)
+                    return clause.error();
+                where = clause->where;
+                orderBy = clause->orderBy;
+                values = clause->values;
+            }
+            const QString column = keyset.column ? QLatin1String(keyset.column) : QStringLiteral("0");
+            auto selected = db.query(QStringLiteral("SELECT %1, id FROM %2 WHERE %3 ORDER BY %4 LIMIT 1 OFFSET ?")
+                                         .arg(column, db.table("sessions"), where, orderBy),
+                                     values + QVariantList{n - 1});
+            if (!selected)
+                return selected.error();
+            QSqlQuery &q = **selected;
+            SkipResult out;
+            if (q.next()) {
+                const QString id = q.value(1).toString();
+                out.cursor = keyset.column ? QStringLiteral("%1:%2").arg(q.value(0).toLongLong()).arg(id) : id;
+                out.skipped = n;
+                q.finish();
+                return out;
+            }
+            q.finish();
+            // Fewer than n remain: say how many, so that the caller knows where the listing ends.
+            auto counted =
+                db.query(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(db.table("sessions"), where), values);
+            if (!counted)
+                return counted.error();
+            QSqlQuery &c = **counted;
+            out.atEnd = true;
+            out.skipped = c.next() ? c.value(0).toLongLong() : 0;
+            c.finish();
+            return out;
+        });
 }
 
 QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList &ids)

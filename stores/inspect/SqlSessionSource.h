@@ -8,9 +8,9 @@
 
 namespace si::stores {
 
-// Native sessions in SQLite or PostgreSQL for the inspector: keyset paging by id (no OFFSET: a
-// page deep in the listing costs what the first one does), exact counts, index lookups on the
-// keyed-hash columns.
+// Native sessions in SQLite or PostgreSQL for the inspector: keyset paging by id, or sorted by
+// creation or expiry (no OFFSET: a page deep in the listing costs what the first one does), exact
+// counts, index lookups on the keyed-hash columns.
 class SqlSessionSource : public inspector::SessionSource {
 public:
     explicit SqlSessionSource(std::shared_ptr<SqlBackend> backend, Clock clock = systemClock);
@@ -20,6 +20,12 @@ public:
     QFuture<Result<inspector::SessionCount>> count() override;
     QFuture<Result<inspector::RawPage>> page(const QString &cursor, int limit) override;
     QFuture<Result<inspector::SkipResult>> skip(const QString &cursor, qint64 n) override;
+    // Sorted by creation or expiry, either way, with keyset paging on (column, id) indexes.
+    bool supportsOrder(inspector::ListOrder) const override { return true; }
+    QFuture<Result<inspector::RawPage>> pageInOrder(inspector::ListOrder order, const QString &cursor,
+                                                    int limit) override;
+    QFuture<Result<inspector::SkipResult>> skipInOrder(inspector::ListOrder order, const QString &cursor,
+                                                       qint64 n) override;
     QFuture<Result<QList<inspector::RawSession>>> loadMany(const QStringList &ids) override;
     QFuture<Result<qsizetype>> remove(const QStringList &ids) override;
     QFuture<Result<bool>> expireAt(const QString &id, qint64 at) override;

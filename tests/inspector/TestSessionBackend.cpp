@@ -53,6 +53,7 @@ private Q_SLOTS:
     void pagingCoversEverySessionOnce();
     void countIsExactOrLabelledAnEstimate();
     void skipLandsWherePagingWould();
+    void sortedListingsWhereTheStoreCanKeepThem();
     void findThroughTheIndexes();
     void findIsIssuerScoped();
     void loadShowsTheDocument();
@@ -205,6 +206,65 @@ void TestSessionBackend::pagingCoversEverySessionOnce()
     auto bad = await(m_opened.backend->fetchPage(QStringLiteral("not a cursor"), 10));
     if (!redis) { // Redis cursors are numbers; SQL/memory cursors are ids, any string is a position
         QVERIFY(bad.ok());
+    }
+}
+
+void TestSessionBackend::sortedListingsWhereTheStoreCanKeepThem()
+{
+    // SQL keeps creation and expiry orders with keyset paging; Redis and memory list in their own
+    // order only and say so (Unsupported), never a silently unsorted listing.
+    const bool sql = m_url.kind == stores::StoreUrl::Kind::Sqlite || m_url.kind == stores::StoreUrl::Kind::Postgres;
+    for (const ListOrder order : {ListOrder::CreatedAscending, ListOrder::CreatedDescending,
+                                  ListOrder::ExpiresAscending, ListOrder::ExpiresDescending}) {
+        const bool byCreation = order == ListOrder::CreatedAscending || order == ListOrder::CreatedDescending;
+        const bool descending = order == ListOrder::CreatedDescending || order == ListOrder::ExpiresDescending;
+        QCOMPARE(m_opened.backend->source().supportsOrder(order), sql);
+        if (!sql) {
+            auto refused = await(m_opened.backend->fetchPage(QString(), 50, order));
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().code, ErrorCode::Unsupported);
+            continue;
+        }
+        QList<SessionRow> rows;
+        QString cursor;
+        do {
+            auto page = await(m_opened.backend->fetchPage(cursor, 47, order));
+            QVERIFY_OK(page);
+            rows += page->rows;
+            cursor = page->nextCursor;
+        } while (!cursor.isEmpty());
+        QCOMPARE(qint64(rows.size()), kSessions);
+        QSet<QString> ids;
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            ids.insert(rows[i].id);
+            if (i == 0)
+                continue;
+            const qint64 a = byCreation ? rows[i - 1].createdAt : rows[i - 1].expiresAt;
+            const qint64 b = byCreation ? rows[i].createdAt : rows[i].expiresAt;
+            QVERIFY2(descending ? a >= b : a <= b, qPrintable(QStringLiteral("row %1 out of order").arg(i)));
+        }
+        QCOMPARE(qint64(ids.size()), kSessions); // every session once, ties included
+        // A skip lands where paging does, from the start and from a cursor of the same order.
+        for (const qint64 n : {qint64(1), qint64(100), kSessions - 3}) {
+            auto skipped = await(m_opened.backend->skip(QString(), n, order));
+            QVERIFY_OK(skipped);
+            QCOMPARE(skipped->skipped, n);
+            auto page = await(m_opened.backend->fetchPage(skipped->cursor, 3, order));
+            QVERIFY_OK(page);
+            QCOMPARE(page->rows.size(), 3);
+            QCOMPARE(page->rows.first().id, rows[n].id);
+            auto further = await(m_opened.backend->skip(skipped->cursor, 2, order));
+            QVERIFY_OK(further);
+            QCOMPARE(await(m_opened.backend->fetchPage(further->cursor, 1, order))->rows.first().id, rows[n + 2].id);
+        }
+        auto past = await(m_opened.backend->skip(QString(), kSessions + 10, order));
+        QVERIFY_OK(past);
+        QVERIFY(past->atEnd);
+        QCOMPARE(past->skipped, kSessions);
+        // A cursor from another listing is refused plainly.
+        auto foreign = await(m_opened.backend->fetchPage(QStringLiteral("not-a-sorted-cursor"), 5, order));
+        QVERIFY(!foreign);
+        QCOMPARE(foreign.error().code, ErrorCode::InvalidArgument);
     }
 }
 
