@@ -29,6 +29,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -114,6 +115,12 @@ MainWindow::MainWindow(QWidget *parent)
                         tr("%1 sessions could not be decoded and were not searched.").arg(locale.toString(undecodable));
             m_banner->show(undecodable > 0 ? MessageBanner::Kind::Warning : MessageBanner::Kind::Information, text);
         });
+    connect(m_model, &SessionTableModel::searchCanceled, this, [this](qint64 scanned) {
+        m_banner->show(MessageBanner::Kind::Information,
+                       tr("Search canceled after %1 sessions were read; nothing is shown. Clear the search to list "
+                          "every session.")
+                           .arg(QLocale().toString(scanned)));
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::selectionChanged);
     connect(m_model, &SessionTableModel::segmentLoaded, this, [this](int first, int last) {
         // A freshly opened store shows its first session; the current row may just have arrived.
@@ -222,6 +229,9 @@ void MainWindow::buildLayout()
     m_searchEdit->setClearButtonEnabled(true);
     m_searchEdit->setAccessibleName(tr("Search"));
     connect(m_searchEdit, &QLineEdit::returnPressed, this, &MainWindow::search);
+    auto *cancelSearch =
+        new QShortcut(QKeySequence(Qt::Key_Escape), m_searchEdit, nullptr, nullptr, Qt::WidgetShortcut);
+    connect(cancelSearch, &QShortcut::activated, m_model, &SessionTableModel::cancelSearch);
     connect(m_searchEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
         if (text.isEmpty() && m_model->isSearching()) {
             resetSort();
@@ -471,8 +481,10 @@ void MainWindow::search()
     SearchQuery query;
     query.field = SearchQuery::Field(m_searchField->currentData().toInt());
     query.value = text;
-    m_banner->hide();
     m_details->clear();
+    // Index lookups answer at once (the result replaces this); scans can take a while.
+    m_banner->show(MessageBanner::Kind::Information, tr("Searching… (Esc cancels)"), tr("Cancel"),
+                   [this] { m_model->cancelSearch(); });
     m_model->setSearch(query);
 }
 

@@ -157,6 +157,12 @@ void SessionTableModel::runSearch()
                 m_issueTimer.start();
                 return;
             }
+            if (!found && found.error().code == ErrorCode::Canceled) {
+                m_results.clear();
+                setRows(0, CountState::Exact);
+                Q_EMIT searchCanceled(m_scanned ? m_scanned->load() : 0);
+                return;
+            }
             if (!found) {
                 failed(found.error());
                 return;
@@ -165,6 +171,12 @@ void SessionTableModel::runSearch()
             setRows(m_results.size(), CountState::Exact);
             Q_EMIT searchFinished(found->rows.size(), found->scanned, found->undecodable);
         });
+}
+
+void SessionTableModel::cancelSearch()
+{
+    if (m_search && m_pending && m_stop)
+        m_stop->store(true);
 }
 
 QString SessionTableModel::countText() const

@@ -52,6 +52,8 @@ public:
     void setSearch(const inspector::SearchQuery &query);
     void clearSearch();
     bool isSearching() const { return m_search.has_value(); }
+    // Stops a running search scan at its next batch (searchCanceled follows).
+    void cancelSearch();
 
     CountState countState() const { return m_countState; }
     // "12,345 sessions", "≈ 1,000,000 sessions", "counting…", "3 matches"
@@ -85,6 +87,8 @@ Q_SIGNALS:
     void loadFailed(const QString &message, bool connectionLost);
     void segmentLoaded(int firstRow, int lastRow);
     void searchFinished(qint64 matches, qint64 scanned, qint64 undecodable);
+    // A search canceled by cancelSearch() after reading `scanned` sessions (no results shown).
+    void searchCanceled(qint64 scanned);
 
 private:
     struct Segment {

@@ -260,10 +260,11 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
         std::deque<QFuture<QList<Item>>> inflight;
         bool stopped = false;
         bool canceled = false;
-        qint64 seen = 0;
+        qint64 seen = 0; // rows the decoders kept, delivered to the sink
+        qint64 read = 0; // sessions read from the store (the progress a CancelToken hears)
     };
     auto state = std::make_shared<State>();
-    auto drainOne = [this, state, sink, cancel] {
+    auto drainOne = [this, state, sink] {
         const QList<Item> items = state->inflight.front().result();
         state->inflight.pop_front();
         for (const Item &item : items) {
@@ -274,7 +275,6 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
             if (!sink(item.row, item.document ? &*item.document : nullptr))
                 state->stopped = true;
         }
-        cancel.report(state->seen);
         if (m_options.progress)
             m_options.progress(state->seen, 0);
     };
@@ -286,6 +286,8 @@ QFuture<Result<qint64>> SessionBackend::scanDecoded(Decoder decode, RowSink sink
                 state->stopped = state->canceled = true;
                 return false;
             }
+            state->read += batch.size();
+            cancel.report(state->read);
             state->inflight.push_back(QtConcurrent::run([this, decode, batch = std::move(batch)] {
                 QList<Item> items;
                 items.reserve(batch.size());

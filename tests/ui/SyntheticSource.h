@@ -25,6 +25,7 @@ public:
     QList<qint64> pageStarts; // positions pages were asked for, in order
     QList<qint64> skips;      // distances skipped
     bool failNext = false;
+    std::function<void(qint64 delivered)> onBatch; // called after each scanned batch (a user acting mid-scan)
 
     void setSize(qint64 size) { m_size = size; }
     static QString idAt(const QString &version, qint64 i)
@@ -117,6 +118,8 @@ public:
             delivered += batch.size();
             if (!sink(std::move(batch)))
                 break;
+            if (onBatch)
+                onBatch(delivered);
         }
         return answer(Result<qint64>(delivered));
     }

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void cacheEvictsTheLeastRecentlyUsed();
     void failuresAreReportedAndRetried();
     void searchShowsTheResult();
+    void searchCanBeCanceled();
     void browsesARealSqliteStore();
 };
 
@@ -261,6 +262,41 @@ void TestSessionTableModel::searchShowsTheResult()
     QCOMPARE(finished.first().at(1).toLongLong(), qint64(20000)); // scanned
     model.clearSearch();
     QTRY_COMPARE(model.rowCount(), 20000);
+}
+
+void TestSessionTableModel::searchCanBeCanceled()
+{
+    auto source = std::make_shared<SyntheticSource>(50000);
+    SessionTableModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy finished(&model, &SessionTableModel::searchFinished);
+    QSignalSpy canceled(&model, &SessionTableModel::searchCanceled);
+    model.setBackend(backendOver(source));
+    QTRY_COMPARE(model.rowCount(), 50000);
+    // The user cancels once the scan has read 5,000 sessions; the progress text has moved on.
+    QString progress;
+    source->onBatch = [&](qint64 delivered) {
+        if (delivered >= 5000 && progress.isEmpty()) {
+            progress = model.countText();
+            model.cancelSearch();
+        }
+    };
+    SearchQuery query;
+    query.field = SearchQuery::Field::Email;
+    query.value = QStringLiteral("user42@example.com");
+    model.setSearch(query);
+    QTRY_COMPARE(canceled.size(), 1);
+    QCOMPARE(finished.size(), 0);
+    QCOMPARE(model.rowCount(), 0);
+    QVERIFY(!model.isBusy());
+    const qint64 read = canceled.first().at(0).toLongLong();
+    QVERIFY2(read >= 1000 && read < 50000, qPrintable(QString::number(read)));
+    QVERIFY2(progress.startsWith(QStringLiteral("searching… ")) && progress.endsWith(QStringLiteral(" sessions read")),
+             qPrintable(progress));
+    // The listing comes back when the search is cleared.
+    source->onBatch = nullptr;
+    model.clearSearch();
+    QTRY_COMPARE(model.rowCount(), 50000);
 }
 
 void TestSessionTableModel::browsesARealSqliteStore()
