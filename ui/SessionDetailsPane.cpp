@@ -280,8 +280,7 @@ void SessionDetailsPane::rebuildTokens()
         auto *top = new QTreeWidgetItem(m_tokens);
         top->setText(0, token.label);
         top->setToolTip(0, token.path);
-        auto *where = new QTreeWidgetItem(top, {tr("Where"), token.path});
-        Q_UNUSED(where)
+        new QTreeWidgetItem(top, {tr("Where"), token.path});
         if (!token.jwt) {
             top->setText(1, token.problem);
             top->setIcon(0, style->standardIcon(QStyle::SP_MessageBoxInformation));
