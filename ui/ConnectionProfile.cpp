@@ -25,6 +25,7 @@ QList<ConnectionProfile> ProfileStore::load() const
         p.url = settings.value(QStringLiteral("url")).toString();
         p.layout = settings.value(QStringLiteral("layout")).toString();
         p.issuer = settings.value(QStringLiteral("issuer")).toString();
+        p.jwksFile = settings.value(QStringLiteral("jwksFile")).toString();
         p.prefix = settings.value(QStringLiteral("prefix")).toString();
         p.readOnly = settings.value(QStringLiteral("readOnly"), true).toBool();
         p.clientId = settings.value(QStringLiteral("clientId")).toString();
@@ -50,6 +51,7 @@ void ProfileStore::save(const QList<ConnectionProfile> &profiles) const
         settings.setValue(QStringLiteral("url"), url ? url->withoutPassword() : QString());
         settings.setValue(QStringLiteral("layout"), p.layout);
         settings.setValue(QStringLiteral("issuer"), p.issuer);
+        settings.setValue(QStringLiteral("jwksFile"), p.jwksFile);
         settings.setValue(QStringLiteral("prefix"), p.prefix);
         settings.setValue(QStringLiteral("readOnly"), p.readOnly);
         settings.setValue(QStringLiteral("clientId"), p.clientId);

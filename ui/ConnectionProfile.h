@@ -14,6 +14,9 @@ struct ConnectionProfile {
     QString url;    // StoreUrl::withoutPassword(): options (TLS CA …) kept, password never
     QString layout; // "" = detect; else native, auth0-fastapi, starsessions, connect-redis
     QString issuer; // sub/sid searches and revocation are scoped to it
+    // A JWKS (or JWK) file to check token signatures with instead of the issuer's published keys
+    // (an IdP the machine cannot reach); "" = fetch them from the issuer.
+    QString jwksFile;
     QString prefix; // native namespace ("" = the default)
     bool readOnly = true;
     QString clientId; // the IdP client for test logins

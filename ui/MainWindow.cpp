@@ -363,16 +363,18 @@ std::shared_ptr<oidc::ProviderCache> MainWindow::tokenKeysFor(const stores::Open
     const QString issuer = opened.backend ? opened.backend->defaultIssuer() : QString();
     if (issuer.isEmpty())
         return {};
-    if (!m_http)
-        m_http = std::make_shared<oidc::HttpClient>();
+    // Each cache has an HTTP client of its own: whichever goes last, a cache's requests end with
+    // it (its client is its last member) instead of completing into a freed cache.
     if (opened.tokenKeys) {
-        auto keys = std::make_shared<oidc::ProviderCache>(issuer, m_http, oidc::ProviderCache::Options{});
+        auto keys = std::make_shared<oidc::ProviderCache>(issuer, std::make_shared<oidc::HttpClient>(),
+                                                          oidc::ProviderCache::Options{});
         keys->preloadJwks(*opened.tokenKeys);
         return keys;
     }
     std::shared_ptr<oidc::ProviderCache> &keys = m_issuerKeys[issuer];
     if (!keys)
-        keys = std::make_shared<oidc::ProviderCache>(issuer, m_http, oidc::ProviderCache::Options{});
+        keys = std::make_shared<oidc::ProviderCache>(issuer, std::make_shared<oidc::HttpClient>(),
+                                                     oidc::ProviderCache::Options{});
     return keys;
 }
 

@@ -13,7 +13,6 @@
 #include <optional>
 
 namespace si::oidc {
-class HttpClient;
 class ProviderCache;
 } // namespace si::oidc
 
@@ -116,8 +115,7 @@ private:
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     stores::OpenedInspector m_opened;
     QString m_storeName;
-    QString m_detailId;                       // the session the details pane waits for
-    std::shared_ptr<oidc::HttpClient> m_http; // made when the first issuer's keys are needed
+    QString m_detailId; // the session the details pane waits for
     QHash<QString, std::shared_ptr<oidc::ProviderCache>> m_issuerKeys;
 };
 

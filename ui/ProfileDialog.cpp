@@ -1,5 +1,6 @@
 #include "ProfileDialog.h"
 
+#include "core/jose/Jwk.h"
 #include "stores/StoreUrl.h"
 
 #include <QCheckBox>
@@ -33,6 +34,7 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     , m_url(new QLineEdit(profile.url, this))
     , m_layout(new QComboBox(this))
     , m_issuer(new QLineEdit(profile.issuer, this))
+    , m_jwksFile(new QLineEdit(profile.jwksFile, this))
     , m_prefix(new QLineEdit(profile.prefix, this))
     , m_readOnly(new QCheckBox(tr("Read-only: refuse every write"), this))
     , m_appSecrets(secretEdit(this, "appSecretsLineEdit", isNew))
@@ -53,6 +55,10 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     m_layout->setCurrentIndex(qMax(0, m_layout->findData(profile.layout)));
     m_issuer->setObjectName(QStringLiteral("issuerLineEdit"));
     m_issuer->setPlaceholderText(QStringLiteral("https://login.example.com/"));
+    m_jwksFile->setObjectName(QStringLiteral("jwksFileLineEdit"));
+    m_jwksFile->setPlaceholderText(tr("fetched from the issuer"));
+    m_jwksFile->setToolTip(tr("A JWKS or JWK file to check token signatures with, for an IdP this machine cannot "
+                              "reach"));
     m_prefix->setObjectName(QStringLiteral("prefixLineEdit"));
     m_prefix->setPlaceholderText(tr("default"));
     m_readOnly->setObjectName(QStringLiteral("readOnlyCheckBox"));
@@ -69,6 +75,7 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     form->addRow(tr("Store &URL"), m_url);
     form->addRow(tr("&Layout"), m_layout);
     form->addRow(tr("&Issuer"), m_issuer);
+    form->addRow(tr("Token &keys file"), m_jwksFile);
     form->addRow(tr("Key &prefix"), m_prefix);
     form->addRow(QString(), m_readOnly);
     form->addRow(tr("App &secrets"), m_appSecrets);
@@ -104,6 +111,11 @@ void ProfileDialog::accept()
     m_profile.url = url->withoutPassword();
     m_profile.layout = m_layout->currentData().toString();
     m_profile.issuer = m_issuer->text().trimmed();
+    m_profile.jwksFile = m_jwksFile->text().trimmed();
+    if (!m_profile.jwksFile.isEmpty()) {
+        if (auto keys = jose::Jwks::fromFile(m_profile.jwksFile); !keys)
+            return fail(tr("Token keys file: %1").arg(keys.error().toString()));
+    }
     m_profile.prefix = m_prefix->text().trimmed();
     m_profile.readOnly = m_readOnly->isChecked();
     m_profile.clientId = m_clientId->text().trimmed();

@@ -40,6 +40,7 @@ private:
     QLineEdit *m_url;
     QComboBox *m_layout;
     QLineEdit *m_issuer;
+    QLineEdit *m_jwksFile;
     QLineEdit *m_prefix;
     QCheckBox *m_readOnly;
     QLineEdit *m_appSecrets;

@@ -303,6 +303,7 @@ void ProfilePanel::openProfile(const ConnectionProfile &profile)
                        if (!profile.layout.isEmpty())
                            options.layout = inspector::SessionLayout::kindFromName(profile.layout);
                        options.issuer = profile.issuer;
+                       options.jwksFile = profile.jwksFile;
                        options.prefix = profile.prefix;
                        options.readOnly = profile.readOnly;
                        options.profile = profile.name;

@@ -20,6 +20,8 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace si::ui {
 
 namespace {
@@ -213,10 +215,15 @@ void SessionDetailsPane::checkSignatures()
             token.jwt->stringClaim("iss").value_or(QString()) != m_keys->issuer())
             continue; // signatureText() says why it is not checked
         m_signatures.insert(token.path, std::nullopt);
-        // The continuation keeps the key cache alive until the check is done, whatever the pane
-        // is shown meanwhile; a result for an older session is dropped.
+        // The cache stays alive until the check is done, whatever the pane shows meanwhile; a
+        // result for an older session is dropped.
+        m_inFlight.append(m_keys);
         m_keys->verify(token.jwt->jws, oidc::inspectableAlgorithms())
-            .then(this, [this, keys = m_keys, generation, path = token.path](const Status &status) {
+            .then(this, [this, keys = m_keys.get(), generation, path = token.path](const Status &status) {
+                const auto held = std::find_if(m_inFlight.begin(), m_inFlight.end(),
+                                               [keys](const auto &cache) { return cache.get() == keys; });
+                if (held != m_inFlight.end())
+                    m_inFlight.erase(held);
                 if (generation != m_generation)
                     return;
                 m_signatures.insert(path, status);

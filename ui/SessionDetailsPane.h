@@ -66,6 +66,9 @@ private:
     // Signature outcome per token path for the session shown: empty while checking.
     QHash<QString, std::optional<Status>> m_signatures;
     std::shared_ptr<oidc::ProviderCache> m_keys;
+    // Key caches with a check in flight: held here, released on this (the GUI) thread, so that an
+    // IdP client is never torn down from a continuation on its own network thread.
+    QList<std::shared_ptr<oidc::ProviderCache>> m_inFlight;
     quint64 m_generation = 0; // a newer session drops older signature results
 };
 

@@ -48,16 +48,8 @@ si::Result<si::SecretList> loadSecrets(const QString &file)
 
 // Opens `url` as the command line describes (run off the GUI thread by the store list).
 si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, const QString &secretFile,
-                                                          si::stores::InspectOptions options, const QString &layout,
-                                                          const QString &jwksFile)
+                                                          si::stores::InspectOptions options, const QString &layout)
 {
-    std::optional<si::jose::Jwks> keys;
-    if (!jwksFile.isEmpty()) {
-        auto loaded = si::jose::Jwks::fromFile(jwksFile);
-        if (!loaded)
-            return loaded.error();
-        keys = std::move(*loaded);
-    }
     auto parsed = si::stores::StoreUrl::parse(url);
     if (!parsed)
         return parsed.error();
@@ -74,10 +66,7 @@ si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, co
                                  QObject::tr("native, auth0-fastapi, starsessions or connect-redis"));
         options.layout = *kind;
     }
-    auto opened = si::stores::openInspector(*parsed, options);
-    if (opened)
-        opened->tokenKeys = std::move(keys);
-    return opened;
+    return si::stores::openInspector(*parsed, options);
 }
 
 } // namespace
@@ -126,10 +115,11 @@ int main(int argc, char *argv[])
         options.readOnly = true; // the demo profile is read-only
         options.issuer = QStringLiteral("https://login.example.com/");
         options.profile = QStringLiteral("demo");
+        // The demo issuer does not exist: its tokens are checked against the demo key.
+        options.jwksFile = QStringLiteral(SI_DEMO_SIGNING_KEY_FILE);
         stores->addBuiltIn(demoName, [demo, options] {
-            // The demo issuer does not exist: its tokens are checked against the demo key.
             return openFromArguments(QStringLiteral("sqlite:") + demo, QStringLiteral(SI_DEMO_SECRET_FILE), options,
-                                     QStringLiteral("native"), QStringLiteral(SI_DEMO_SIGNING_KEY_FILE));
+                                     QStringLiteral("native"));
         });
     }
     QString first = demoName;
@@ -140,11 +130,11 @@ int main(int argc, char *argv[])
         si::stores::InspectOptions options;
         options.readOnly = !args.isSet(QStringLiteral("read-write"));
         options.issuer = args.value(QStringLiteral("issuer"));
-        stores->addBuiltIn(first,
-                           [url, options, file = args.value(QStringLiteral("secret-file")),
-                            layout = args.value(QStringLiteral("layout")), jwks = args.value(QStringLiteral("jwks"))] {
-                               return openFromArguments(url, file, options, layout, jwks);
-                           });
+        options.jwksFile = args.value(QStringLiteral("jwks"));
+        stores->addBuiltIn(first, [url, options, file = args.value(QStringLiteral("secret-file")),
+                                   layout = args.value(QStringLiteral("layout"))] {
+            return openFromArguments(url, file, options, layout);
+        });
     } else if (!QFileInfo::exists(demo)) {
         window.banner()->show(si::ui::MessageBanner::Kind::Warning,
                               QObject::tr("The demo store is missing (%1): build the demo_store target or run "

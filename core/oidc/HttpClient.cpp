@@ -64,14 +64,23 @@ HttpClient::HttpClient(QNetworkAccessManager *manager, int timeoutMs)
 
 HttpClient::~HttpClient()
 {
-    if (m_thread) {
-        // The owned manager (and its replies) must die on its own thread.
-        QMetaObject::invokeMethod(
-            m_manager, [this] { m_owned.reset(); }, Qt::BlockingQueuedConnection);
+    if (!m_thread)
+        return;
+    if (QThread::currentThread() == m_thread) {
+        // Released by a continuation running on our own thread, inside a reply's signal: the
+        // manager cannot be torn down under itself, nor the thread wait for itself. Both are
+        // finished by the thread's end (deferred deletes run as it finishes) and its owner's loop.
+        m_owned.release()->deleteLater();
+        QObject::connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
         m_thread->quit();
-        m_thread->wait();
-        delete m_thread;
+        return;
     }
+    // The owned manager (and its replies) must die on its own thread.
+    QMetaObject::invokeMethod(
+        m_manager, [this] { m_owned.reset(); }, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
 }
 
 QFuture<Result<HttpResponse>> HttpClient::get(const QUrl &url)

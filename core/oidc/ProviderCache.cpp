@@ -23,8 +23,8 @@ Result<json::Value> parseJsonResponse(const Result<HttpResponse> &response, cons
 
 ProviderCache::ProviderCache(QString issuer, std::shared_ptr<HttpClient> http, Options options)
     : m_issuer(std::move(issuer))
-    , m_http(std::move(http))
     , m_options(std::move(options))
+    , m_http(std::move(http))
 {
     if (!m_options.clock)
         m_options.clock = systemClock;

@@ -49,7 +49,6 @@ private:
     QFuture<Result<jose::Jwks>> fetchJwksFrom(const QUrl &uri);
 
     QString m_issuer;
-    std::shared_ptr<HttpClient> m_http;
     Options m_options;
     mutable QMutex m_mutex;
     std::optional<ProviderMetadata> m_metadata;
@@ -59,6 +58,9 @@ private:
     qint64 m_lastForcedRefetch = -1000000;
     bool m_preloaded = false;
     int m_jwksFetches = 0;
+    // Last, so destroyed first: when this holds the last reference, the client's teardown aborts
+    // requests whose continuations still find every other member alive.
+    std::shared_ptr<HttpClient> m_http;
 };
 
 } // namespace si::oidc

@@ -150,6 +150,12 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
     StoreFactory ownFactory(StoreOptions{options.prefix});
     StoreFactory &factory = options.factory ? *options.factory : ownFactory;
     OpenedInspector out;
+    if (!options.jwksFile.isEmpty()) {
+        auto keys = jose::Jwks::fromFile(options.jwksFile);
+        if (!keys)
+            return keys.error();
+        out.tokenKeys = std::move(*keys);
+    }
     std::shared_ptr<inspector::SessionSource> source;
     SessionLayout::Kind kind = options.layout.value_or(SessionLayout::Kind::Native);
     out.layoutNote = QStringLiteral("%1 (given)").arg(SessionLayout::kindName(kind));

@@ -17,6 +17,7 @@ struct InspectOptions {
     QString prefix;       // the native namespace (StoreOptions::prefix: "si:" / "si_" when empty)
     QByteArray keyPrefix; // string layouts: what precedes the id (empty: the layout's default)
     QString issuer;       // the profile's default issuer (sub/sid searches, revocation)
+    QString jwksFile;     // read into OpenedInspector::tokenKeys ("": none; a bad file fails the open)
     QString cookieName = QStringLiteral("_a0_session");
     bool readOnly = false;
     QString profile; // the audit log's name for this store (default: the redacted URL)
@@ -37,8 +38,8 @@ struct OpenedInspector {
     // Native stores: the StateStore on the same connection (seeding writes through it).
     std::shared_ptr<StateStore> nativeStore;
     std::shared_ptr<const SessionCodec> codec;
-    // Keys to check token signatures with instead of the issuer's published JWKS (the demo store,
-    // whose issuer does not exist; `session-inspector --jwks FILE`). Not set by openInspector.
+    // Keys to check token signatures with instead of the issuer's published JWKS
+    // (InspectOptions::jwksFile: the demo store, whose issuer does not exist; an IdP out of reach).
     std::optional<jose::Jwks> tokenKeys;
 };
 

@@ -16,6 +16,7 @@
 #include "tests/stores/StoreTestSupport.h"
 #include "tests/support/TestSupport.h"
 
+#include <QPointer>
 #include <QtTest>
 
 using namespace si;
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void idTokenRejections();
     void idTokenSignatureRejections_data();
     void idTokenSignatureRejections();
+    void httpClientReleasedOnItsOwnThread();
 
 private:
     QByteArray sign(const json::Object &claims, const char *typ = "logout+jwt") const;
@@ -463,4 +465,35 @@ void TestOidcTokens::idTokenSignatureRejections()
 }
 
 QTEST_GUILESS_MAIN(TestOidcTokens)
+// The last reference to a client dropped by a continuation on the client's own network thread
+// (a key cache released when its check completes): no self-wait, no deadlock, the thread ends.
+void TestOidcTokens::httpClientReleasedOnItsOwnThread()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("Dead lock|wait on itself|Destroyed while")));
+    auto http = std::make_shared<HttpClient>(3000);
+    std::atomic_bool onNetworkThread = false;
+    std::atomic_bool mainReleased = false;
+    std::atomic_bool wasLast = false;
+    auto threadGone = std::make_shared<std::atomic_bool>(false);
+    QFuture<void> released =
+        http->get(QUrl(QStringLiteral("http://127.0.0.1:9/")))
+            .then([keep = http, &onNetworkThread, &mainReleased, &wasLast,
+                   threadGone](const Result<HttpResponse> &) mutable {
+                QThread *thread = QThread::currentThread();
+                onNetworkThread = thread->objectName() == QLatin1String("si-http");
+                QObject::connect(thread, &QObject::destroyed, [threadGone] { *threadGone = true; });
+                QDeadlineTimer deadline(5000);
+                while (!mainReleased && !deadline.hasExpired())
+                    QThread::msleep(1);
+                wasLast = keep.use_count() == 1;
+                keep.reset();
+            });
+    http.reset();
+    mainReleased = true;
+    QTRY_VERIFY(released.isFinished());
+    QVERIFY(onNetworkThread);
+    QVERIFY(wasLast);
+    QTRY_VERIFY(threadGone->load()); // the thread ended and its owner's loop deleted it
+}
+
 #include "TestOidcTokens.moc"

@@ -87,6 +87,7 @@ private Q_SLOTS:
     void cleanup();
     void createdProfileKeepsSecretsOutOfSettings();
     void openingAProfileUsesItsSecrets();
+    void tokenKeysFileIsCheckedAndKept();
     void editKeepsSecretsUnlessRetyped();
     void duplicateCopiesAndRemoveDeletesSecrets();
     void withoutAKeychainSecretsComeFromTheEnvironment();
@@ -223,6 +224,38 @@ void TestProfiles::openingAProfileUsesItsSecrets()
         m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"))->text().contains(QLatin1String("read-only")));
 }
 
+void TestProfiles::tokenKeysFileIsCheckedAndKept()
+{
+    // A file that is not a key set is refused in the dialog, with the reason.
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("bad.json"));
+    {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"not\": \"keys\"}");
+    }
+    QString refusal;
+    withDialog([this] { button("addProfileButton")->click(); },
+               [&](QDialog *dialog) {
+                   setText(dialog, "nameLineEdit", QStringLiteral("Offline IdP"));
+                   setText(dialog, "urlLineEdit", m_storeUrl);
+                   setText(dialog, "jwksFileLineEdit", bad);
+                   dialog->findChild<QDialogButtonBox *>(QStringLiteral("profileButtonBox"))
+                       ->button(QDialogButtonBox::Save)
+                       ->click();
+                   refusal = dialog->findChild<QLabel *>(QStringLiteral("dialogErrorLabel"))->text();
+                   setText(dialog, "jwksFileLineEdit",
+                           QStringLiteral(SI_SOURCE_DIR "/resources/demo/demo-signing-key.jwk"));
+               });
+    QVERIFY2(refusal.startsWith(QStringLiteral("Token keys file: ")), qPrintable(refusal));
+    // A good one is kept (a path, not a secret) and survives a restart.
+    const auto profiles = m_window->profiles()->profiles();
+    QCOMPARE(profiles.size(), 1);
+    QCOMPARE(profiles.first().jwksFile, QStringLiteral(SI_SOURCE_DIR "/resources/demo/demo-signing-key.jwk"));
+    m_window = std::make_unique<MainWindow>();
+    QCOMPARE(m_window->profiles()->profiles().first().jwksFile, profiles.first().jwksFile);
+}
+
 void TestProfiles::editKeepsSecretsUnlessRetyped()
 {
     addProfile(QStringLiteral("Sessions DB"), m_storeUrl, kAppSecret);
@@ -300,7 +333,8 @@ int main(int argc, char *argv[])
             args << QStringLiteral("withoutAKeychainSecretsComeFromTheEnvironment");
         else
             args << QStringLiteral("createdProfileKeepsSecretsOutOfSettings")
-                 << QStringLiteral("openingAProfileUsesItsSecrets") << QStringLiteral("editKeepsSecretsUnlessRetyped")
+                 << QStringLiteral("openingAProfileUsesItsSecrets") << QStringLiteral("tokenKeysFileIsCheckedAndKept")
+                 << QStringLiteral("editKeepsSecretsUnlessRetyped")
                  << QStringLiteral("duplicateCopiesAndRemoveDeletesSecrets");
     }
     return QTest::qExec(&test, args);
