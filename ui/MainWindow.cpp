@@ -100,6 +100,7 @@ MainWindow::MainWindow(QWidget *parent)
         m_connection->setText(tr("Connecting to %1…").arg(name));
         m_busy->setVisible(true);
     });
+    connect(m_profiles, &ProfilePanel::openFailed, this, &MainWindow::updateStatus); // back to what is open
 
     connect(m_model, &SessionTableModel::countChanged, this, &MainWindow::updateStatus);
     connect(m_model, &SessionTableModel::busyChanged, this, &MainWindow::updateStatus);

@@ -324,6 +324,7 @@ void ProfilePanel::connectInBackground(const QString &name, Opener open)
             return; // another store was chosen meanwhile
         if (!opened) {
             Q_EMIT message(MessageBanner::Kind::Error, tr("Cannot open “%1”: %2").arg(name, opened.error().toString()));
+            Q_EMIT openFailed(name);
             return;
         }
         Q_EMIT storeOpened(name, *opened);

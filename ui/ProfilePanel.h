@@ -39,6 +39,7 @@ public:
 
 Q_SIGNALS:
     void connecting(const QString &name);
+    void openFailed(const QString &name); // after connecting(): the store did not open (message() says why)
     void storeOpened(const QString &name, const stores::OpenedInspector &opened);
     void message(MessageBanner::Kind kind, const QString &text);
 

@@ -14,6 +14,7 @@
 #include "ui/AuditLogView.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBanner.h"
+#include "ui/ProfilePanel.h"
 #include "ui/SessionDetailsPane.h"
 #include "ui/SessionTableModel.h"
 #include "ui/StatisticsView.h"
@@ -30,6 +31,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void lostConnectionIsShownAndRetried();
     void auditTabShowsTheWrites();
     void listingSortsWhereTheStoreCan();
+    void failedOpenSaysWhyAndStopsConnecting();
     void tokenInspectorChecksSignaturesOffline();
     void tokenInspectorChecksAgainstTheIdp();
     void screenshots();
@@ -644,6 +647,25 @@ QList<qint64> TestMainWindow::expiries(MainWindow &window, int rows) const
                             -1);
     }
     return out;
+}
+
+void TestMainWindow::failedOpenSaysWhyAndStopsConnecting()
+{
+    // A store that cannot open (here: a token keys file that is not there): the banner says why,
+    // and the status bar no longer claims to be connecting.
+    stores::InspectOptions options;
+    options.jwksFile = m_dir.filePath(QStringLiteral("absent.jwks"));
+    const QString url = QStringLiteral("sqlite:") + m_path;
+    m_window->profiles()->addBuiltIn(QStringLiteral("broken"), [url, options] {
+        return stores::openInspector(*stores::StoreUrl::parse(url), options);
+    });
+    m_window->profiles()->open(QStringLiteral("broken"));
+    QTRY_VERIFY(m_window->banner()->isVisible());
+    QVERIFY2(m_window->banner()->text().contains(QStringLiteral("cannot read the JWKS file")),
+             qPrintable(m_window->banner()->text()));
+    auto *connection = m_window->findChild<QLabel *>(QStringLiteral("connectionLabel"));
+    QTRY_COMPARE(connection->text(), QStringLiteral("No store open"));
+    QVERIFY(!m_window->findChild<QProgressBar *>(QStringLiteral("busyProgressBar"))->isVisible());
 }
 
 void TestMainWindow::listingSortsWhereTheStoreCan()
