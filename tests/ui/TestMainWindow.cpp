@@ -92,6 +92,8 @@ private Q_SLOTS:
     void screenshots();
 
 private:
+    // The test stores' options: native layout, the test secret and issuer, this test's audit log.
+    stores::InspectOptions inspectOptions(bool readOnly) const;
     Result<stores::OpenedInspector> open(bool readOnly) const;
     void waitForRows(MainWindow &window) const;
     void select(MainWindow &window, int row) const;
@@ -116,11 +118,8 @@ void TestMainWindow::initTestCase()
     qputenv("SI_AUDIT_LOG", m_audit->path().toUtf8()); // the audit tab's file
 }
 
-Result<stores::OpenedInspector> TestMainWindow::open(bool readOnly) const
+stores::InspectOptions TestMainWindow::inspectOptions(bool readOnly) const
 {
-    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
-    if (!url)
-        return url.error();
     stores::InspectOptions options;
     options.layout = SessionLayout::Kind::Native;
     options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
@@ -128,7 +127,15 @@ Result<stores::OpenedInspector> TestMainWindow::open(bool readOnly) const
     options.readOnly = readOnly;
     options.audit = m_audit;
     options.profile = QStringLiteral("gui-test");
-    return stores::openInspector(*url, options);
+    return options;
+}
+
+Result<stores::OpenedInspector> TestMainWindow::open(bool readOnly) const
+{
+    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
+    if (!url)
+        return url.error();
+    return stores::openInspector(*url, inspectOptions(readOnly));
 }
 
 void TestMainWindow::init()
@@ -381,10 +388,8 @@ void TestMainWindow::wrongSecretIsSaidPlainly()
 {
     auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
     QVERIFY_OK(url);
-    stores::InspectOptions options;
-    options.layout = SessionLayout::Kind::Native;
+    stores::InspectOptions options = inspectOptions(true);
     options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("not-the-secret"))});
-    options.readOnly = true;
     auto opened = stores::openInspector(*url, options);
     QVERIFY_OK(opened);
     m_window->openStore(QStringLiteral("wrong secret"), *opened);
@@ -559,12 +564,7 @@ void TestMainWindow::lostConnectionIsShownAndRetried()
     QVERIFY2(redis.start(&error), qPrintable(error));
     auto url = stores::StoreUrl::parse(redis.url());
     QVERIFY_OK(url);
-    stores::InspectOptions options;
-    options.layout = SessionLayout::Kind::Native;
-    options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
-    options.issuer = kIssuer;
-    options.readOnly = true;
-    auto opened = stores::openInspector(*url, options);
+    auto opened = stores::openInspector(*url, inspectOptions(true));
     QVERIFY_OK(opened);
     QList<QPair<QString, StateData>> batch;
     for (qsizetype i = 0; i < 50; ++i)
@@ -813,13 +813,9 @@ void TestMainWindow::tokenInspectorChecksSignaturesOffline()
     }
 
     // A store whose profile names no issuer: nothing is checked, and the window says why.
-    m_path = m_dir.filePath(QStringLiteral("signed.db"));
-    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
-    stores::InspectOptions noIssuer;
-    noIssuer.layout = SessionLayout::Kind::Native;
-    noIssuer.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
-    noIssuer.readOnly = true;
-    auto plain = stores::openInspector(*url, noIssuer);
+    stores::InspectOptions noIssuer = inspectOptions(true);
+    noIssuer.issuer.clear();
+    auto plain = stores::openInspector(*stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path), noIssuer);
     QVERIFY_OK(plain);
     m_window->openStore(QStringLiteral("no issuer"), *plain);
     waitForRows(*m_window);
@@ -862,13 +858,9 @@ void TestMainWindow::tokenInspectorChecksAgainstTheIdp()
     auto login = await(client.completeLogin(callback));
     QVERIFY_OK(login);
 
-    auto url = stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path);
-    stores::InspectOptions inspect;
-    inspect.layout = SessionLayout::Kind::Native;
-    inspect.secrets = SecretList({crypto::SecureBytes(QByteArrayView("gui-test-secret"))});
+    stores::InspectOptions inspect = inspectOptions(true);
     inspect.issuer = issuer;
-    inspect.readOnly = true;
-    auto viewed = stores::openInspector(*url, inspect);
+    auto viewed = stores::openInspector(*stores::StoreUrl::parse(QStringLiteral("sqlite:") + m_path), inspect);
     QVERIFY_OK(viewed);
     m_window->openStore(QStringLiteral("idp"), *viewed);
     waitForRows(*m_window);
