@@ -61,8 +61,9 @@ int main(int argc, char *argv[])
     if (!opened)
         qFatal("cannot open: %s", qPrintable(opened.error().toString()));
     SessionBackend &backend = *opened->backend;
-    const QString store =
-        url->kind == stores::StoreUrl::Kind::Postgres ? QStringLiteral("PostgreSQL") : QStringLiteral("Redis");
+    const QString store = url->kind == stores::StoreUrl::Kind::Postgres ? QStringLiteral("PostgreSQL")
+                          : url->kind == stores::StoreUrl::Kind::Sqlite ? QStringLiteral("SQLite")
+                                                                        : QStringLiteral("Redis");
 
     // 1. Pages.
     QList<double> first, deep;

@@ -2,8 +2,11 @@
 
 #include "stores/sql/SqlConnection.h"
 
+#include <QScopeGuard>
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <utility>
 
 namespace si::stores {
 
@@ -63,6 +66,75 @@ Result<QList<RawSession>> pageAfter(SqlConnection &db, const QString &after, int
         out.append(rowOf(q));
     q.finish();
     return out;
+}
+
+// Delivers the rows of `q` to `sink` in batches. False once the sink wants no more.
+bool deliverRows(QSqlQuery &q, const inspector::SessionSource::Sink &sink, int batchSize, qint64 &delivered,
+                 const CancelToken &cancel, bool &any)
+{
+    QList<RawSession> rows;
+    auto flush = [&] {
+        delivered += rows.size();
+        return sink(std::exchange(rows, {}));
+    };
+    while (q.next()) {
+        any = true;
+        if (rows.isEmpty())
+            rows.reserve(batchSize);
+        rows.append(rowOf(q));
+        if (rows.size() == batchSize && (!flush() || cancel.isCanceled()))
+            return false;
+    }
+    return rows.isEmpty() || flush();
+}
+
+// A full scan reads the table in storage order in one snapshot — every live session exactly once,
+// even while the application writes — instead of keyset pages, which walk the id index and fetch
+// each row from a random page (three times the work; docs/benchmarks.md, issue #5).
+// PostgreSQL: a server-side cursor in a read-only transaction, fetched in large steps.
+// SQLite: one forward-only statement (its read transaction is the snapshot), stepped as we go.
+Result<qint64> scanInStorageOrder(SqlConnection &db, const inspector::SessionSource::Sink &sink, int batchSize,
+                                  qint64 now, const CancelToken &cancel)
+{
+    qint64 delivered = 0;
+    bool any = false;
+    if (!db.isPostgres()) {
+        // "+expires_at": no index for the filter, so the table is read in rowid order.
+        auto selected = db.direct(
+            QStringLiteral("SELECT %1 FROM %2 WHERE +expires_at > ?").arg(columns(db), db.table("sessions")), {now});
+        if (!selected)
+            return selected.error();
+        deliverRows(**selected, sink, batchSize, delivered, cancel, any);
+        (*selected)->finish();
+        if (cancel.isCanceled())
+            return canceledError();
+        return delivered;
+    }
+    if (auto begun = db.transaction(); !begun)
+        return begun.error();
+    // Nothing was written: ending with a rollback closes the cursor on every path.
+    const auto end = qScopeGuard([&db] { db.rollback(); });
+    // (PostgreSQL does not prepare DECLARE or FETCH: they run unprepared, with numbers only.)
+    if (auto declared = db.direct(QStringLiteral("DECLARE si_scan NO SCROLL CURSOR FOR SELECT %1 FROM %2 "
+                                                 "WHERE expires_at > %3")
+                                      .arg(columns(db), db.table("sessions"))
+                                      .arg(now));
+        !declared)
+        return declared.error();
+    // Large steps: each FETCH is a round trip during which nothing is decoded.
+    const QString fetch = QStringLiteral("FETCH FORWARD %1 FROM si_scan").arg(qMax(batchSize, 4000));
+    for (;;) {
+        if (cancel.isCanceled())
+            return canceledError();
+        auto fetched = db.direct(fetch);
+        if (!fetched)
+            return fetched.error();
+        any = false;
+        const bool more = deliverRows(**fetched, sink, batchSize, delivered, cancel, any);
+        (*fetched)->finish();
+        if (!more || !any)
+            return cancel.isCanceled() ? Result<qint64>(canceledError()) : Result<qint64>(delivered);
+    }
 }
 
 // A sorted listing's keyset: (column, id) in one direction. Its cursors are "<value>:<id>".
@@ -362,23 +434,7 @@ QFuture<Result<qint64>> SqlSessionSource::scan(Sink sink, int batchSize)
 {
     return m_backend->run<qint64>(
         [this, sink = std::move(sink), batchSize](SqlConnection &db, const CancelToken &cancel) -> Result<qint64> {
-            qint64 delivered = 0;
-            QString after;
-            const qint64 now = m_clock();
-            for (;;) {
-                if (cancel.isCanceled())
-                    return canceledError();
-                auto rows = pageAfter(db, after, batchSize, now);
-                if (!rows)
-                    return rows.error();
-                if (rows->isEmpty())
-                    return delivered;
-                after = rows->last().id;
-                const bool last = rows->size() < batchSize;
-                delivered += rows->size();
-                if (!sink(std::move(rows.value())) || last)
-                    return delivered;
-            }
+            return scanInStorageOrder(db, sink, batchSize, m_clock(), cancel);
         });
 }
 

@@ -84,6 +84,7 @@ SqlConnection::~SqlConnection()
 void SqlConnection::close()
 {
     m_prepared.clear(); // statements of the old connection
+    m_direct.reset();
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -252,6 +253,29 @@ Result<QSqlQuery *> SqlConnection::query(const QString &sql, const QVariantList 
         m_prepared.erase(it);
         return failure(QStringLiteral("database statement failed"), error);
     }
+    return &q;
+}
+
+Result<QSqlQuery *> SqlConnection::direct(const QString &sql, const QVariantList &values)
+{
+    if (auto open = ensureOpen(); !open)
+        return open.error();
+    if (!m_direct) {
+        m_direct.emplace(QSqlDatabase::database(m_connectionName, false));
+        m_direct->setForwardOnly(true); // no row cache: a scan of millions keeps one row at a time
+    }
+    QSqlQuery &q = *m_direct;
+    q.finish();
+    bool ok = false;
+    if (values.isEmpty()) {
+        ok = q.exec(sql);
+    } else if (q.prepare(sql)) {
+        for (qsizetype i = 0; i < values.size(); ++i)
+            q.bindValue(static_cast<int>(i), values[i]);
+        ok = q.exec();
+    }
+    if (!ok)
+        return failure(QStringLiteral("database statement failed"), q.lastError());
     return &q;
 }
 

@@ -8,6 +8,8 @@
 #include <QSqlQuery>
 #include <QVariantList>
 
+#include <optional>
+
 namespace si::stores {
 
 // "?,?,?": `n` bind placeholders for an IN (…) list.
@@ -33,6 +35,11 @@ public:
     // The same, returning the executed statement for reading rows or numRowsAffected(). The
     // query belongs to the connection and is valid until the next call.
     Result<QSqlQuery *> query(const QString &sql, const QVariantList &values);
+    // Runs `sql` as a forward-only statement outside the statement cache, for long reads whose rows
+    // are stepped through once (SQLite reads them as next() asks) and for statements PostgreSQL
+    // cannot prepare (DECLARE, FETCH: give no values then; only identifiers and numbers the caller
+    // made go into `sql`). Valid until the next call.
+    Result<QSqlQuery *> direct(const QString &sql, const QVariantList &values = {});
     Status transaction();
     Status commit();
     void rollback();
@@ -49,6 +56,7 @@ private:
     // Prepared statements by SQL text: PostgreSQL then needs one round trip per statement
     // instead of two (prepare + execute). Bounded; cleared with the connection.
     QHash<QString, QSqlQuery> m_prepared;
+    std::optional<QSqlQuery> m_direct;
 };
 
 } // namespace si::stores

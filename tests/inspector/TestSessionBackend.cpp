@@ -68,6 +68,7 @@ private Q_SLOTS:
     void statisticsMatchTheSeed();
     void forEachStreamsTheFilteredSessions();
     void cancelingStopsAScanAndWhatFollowsIt();
+    void aScanWhileTheApplicationWritesSeesEverySessionOnce();
     void fsckFindsAndRepairsDrift();
 
 private:
@@ -787,6 +788,64 @@ void TestSessionBackend::cancelingStopsAScanAndWhatFollowsIt()
     QVERIFY_OK(full);
     QCOMPARE(full->total, total);
     QCOMPARE(read->load(), total);
+}
+
+void TestSessionBackend::aScanWhileTheApplicationWritesSeesEverySessionOnce()
+{
+    // A second connection plays the application: while the first scan is in its first batch, it
+    // rewrites every seeded session (new versions of their rows), deletes some and adds new ones.
+    // The SQL stores read one snapshot in storage order: every session that existed when the scan
+    // began is seen exactly once — rewritten rows are not seen again at their new place, deleted
+    // ones are still seen. Redis SCAN promises every session present throughout at least once.
+    const QList<SeedGenerator::Session> more = seed(m_opened, 2000, 13);
+    auto application = open("app-secret-one");
+    QVERIFY_OK(application);
+    const bool redis =
+        m_url.kind == stores::StoreUrl::Kind::Redis || m_url.kind == stores::StoreUrl::Kind::RedisCluster;
+    const bool snapshot =
+        m_url.kind == stores::StoreUrl::Kind::Sqlite || m_url.kind == stores::StoreUrl::Kind::Postgres;
+    QList<QPair<QString, StateData>> rewritten;
+    for (const auto &s : std::as_const(m_seeded)) {
+        StateData state = s.state;
+        state.internal.createdAt += 1;
+        rewritten.append({s.id, state});
+    }
+    const QStringList removed{more.at(1500).id, more.at(1999).id};
+    QMultiHash<QString, int> seen;
+    bool wrote = false;
+    Status writes;
+    auto scanned = await(m_opened.backend->forEach({}, [&](const SessionRow &row, const json::Value *) {
+        seen.insert(row.id, 0);
+        if (!wrote) {
+            wrote = true;
+            writes = await(application->nativeStore->setMany(rewritten));
+            auto gone = writes ? await(application->backend->remove(removed)) : Result<qsizetype>(writes.error());
+            if (!gone)
+                writes = gone.error();
+            else if (*gone != removed.size())
+                writes = makeError(ErrorCode::Internal, QStringLiteral("%1 of 2 sessions removed").arg(*gone));
+            if (writes)
+                seed(*application, 300, 17);
+        }
+        return true;
+    }));
+    QVERIFY_OK(scanned);
+    QVERIFY_OK(writes);
+    QVERIFY(wrote);
+    QSet<QString> original;
+    for (const auto &s : std::as_const(m_seeded))
+        original.insert(s.id);
+    for (const auto &s : more)
+        original.insert(s.id);
+    for (const QString &id : original) {
+        if (!snapshot && removed.contains(id))
+            continue; // deleted during the scan: either way is right without a snapshot
+        QVERIFY2(seen.contains(id), qPrintable(id));
+        if (!redis)
+            QVERIFY2(seen.count(id) == 1, qPrintable(QStringLiteral("%1 seen %2 times").arg(id).arg(seen.count(id))));
+    }
+    if (snapshot)
+        QCOMPARE(qsizetype(seen.size()), original.size()); // nothing written after the start
 }
 
 void TestSessionBackend::fsckFindsAndRepairsDrift()
