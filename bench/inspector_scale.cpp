@@ -9,6 +9,7 @@
 // Prints Markdown table rows.
 
 #include "core/async/Worker.h"
+#include "core/platform/Allocator.h"
 #include "stores/inspect/Inspection.h"
 
 #include <QCommandLineParser>
@@ -43,6 +44,7 @@ double timeMs(F &&f)
 
 int main(int argc, char *argv[])
 {
+    si::platform::tuneAllocatorForBulkWork(); // as sessionctl and the inspector do
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("store"), QStringLiteral("store URL"), QStringLiteral("url")});

@@ -11,6 +11,7 @@
 #include "core/async/Worker.h"
 #include "core/crypto/Base64Url.h"
 #include "core/crypto/Random.h"
+#include "core/platform/Allocator.h"
 #include "core/store/SessionCodec.h"
 #include "stores/StoreFactory.h"
 #include "stores/redis/RedisClient.h"
@@ -198,6 +199,7 @@ Result<qsizetype> naiveRevokeSql(SqlBackend &backend, const SessionCodec &codec,
 
 int main(int argc, char **argv)
 {
+    si::platform::tuneAllocatorForBulkWork(); // as sessionctl and the inspector do
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addOptions(

@@ -15,6 +15,7 @@
 #include <QtConcurrent/QtConcurrentMap>
 
 #include <cstdio>
+#include <deque>
 #include <numeric>
 #include <unistd.h>
 
@@ -762,19 +763,20 @@ int runSeed(const CommandContext &ctx)
     constexpr qint64 kBatch = 2000;
     qint64 written = 0;
     Status status;
-    // Batch k+1 is generated (on all cores) while batch k is encrypted and written: the store's
-    // worker, the encoders and the generator overlap instead of taking turns.
-    std::optional<QFuture<Status>> inflight;
-    qint64 inflightEnd = 0;
-    auto settle = [&] {
-        if (!inflight)
-            return;
-        status = await(*inflight);
-        inflight.reset();
-        if (status) {
-            written = inflightEnd;
+    // Batches overlap: while one is written by the store's worker, the next ones are generated and
+    // encrypted on the pool. Up to kInFlight batches are queued on the store, so that the worker
+    // never waits for the encoders (sessions are independent; their order does not matter).
+    constexpr size_t kInFlight = 3;
+    std::deque<std::pair<QFuture<Status>, qint64>> inflight; // (write, its session count)
+    auto settleOne = [&] {
+        const Status done = await(inflight.front().first);
+        if (done) {
+            written += inflight.front().second;
             progress.update(written);
+        } else if (status) {
+            status = done; // the first error wins
         }
+        inflight.pop_front();
     };
     for (qint64 start = 0; start < count && status; start += kBatch) {
         const qint64 end = qMin(count, start + kBatch);
@@ -788,9 +790,6 @@ int runSeed(const CommandContext &ctx)
             batch.reserve(sessions.size());
             for (const SeedGenerator::Session &s : sessions)
                 batch.append({s.id, s.state});
-            settle();
-            if (!status)
-                break;
             next = opened->nativeStore->setMany(batch);
         } else {
             QList<RawSession> batch;
@@ -807,19 +806,17 @@ int runSeed(const CommandContext &ctx)
                 raw.expiresAt = s.expiresAt;
                 batch.append(std::move(raw));
             }
-            settle();
             if (!status)
                 break;
             next = backend.source().write(batch);
         }
-        inflight = next;
-        inflightEnd = end;
+        inflight.emplace_back(next, end - start);
+        while (inflight.size() >= kInFlight || (!inflight.empty() && inflight.front().first.isFinished()))
+            settleOne();
     }
-    // The batch in flight always finishes (and counts) before reporting; the first error wins.
-    const Status failure = status;
-    settle();
-    if (!failure)
-        status = failure;
+    // Every batch in flight finishes (and counts) before reporting; the first error wins.
+    while (!inflight.empty())
+        settleOne();
     progress.finish();
     backend.audit({QStringLiteral("seed"), {target}, written, status ? QStringLiteral("ok") : status.error().message});
     if (!status)

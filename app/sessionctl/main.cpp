@@ -7,6 +7,7 @@
 #include "ExitCode.h"
 #include "StoreCommands.h"
 #include "TokenCommands.h"
+#include "core/platform/Allocator.h"
 #include "core/platform/Hardening.h"
 
 #include <QCoreApplication>
@@ -113,6 +114,7 @@ const Command kCommands[] = {
 int main(int argc, char *argv[])
 {
     si::platform::hardenProcess();
+    si::platform::tuneAllocatorForBulkWork();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sessionctl"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SI_VERSION));
