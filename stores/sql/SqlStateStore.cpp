@@ -5,6 +5,7 @@
 #include <QSqlQuery>
 #include <QStringList>
 #include <QtConcurrent/QtConcurrentMap>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <numeric>
 #include <vector>
@@ -48,18 +49,32 @@ QFuture<Status> SqlStateStore::set(const QString &id, const StateData &state, st
 
 QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    return toStatus(m_backend->run<bool>([this, sessions](SqlConnection &db,
-                                                          const CancelToken &cancel) -> Result<bool> {
-        QList<Result<SessionRecord>> encoded =
-            sessions.size() == 1
-                ? QList<Result<SessionRecord>>{m_codec->encode(sessions.first().first, sessions.first().second)}
-                : QtConcurrent::blockingMapped(sessions, [codec = m_codec](const QPair<QString, StateData> &s) {
+    // Encrypt on the pool first, then queue the write on the worker: while the worker writes one
+    // batch, the next one is being encrypted (the worker used to wait for the encoders).
+    auto codec = m_codec;
+    QFuture<QList<Result<SessionRecord>>> encoding =
+        sessions.size() == 1
+            ? QtFuture::makeReadyFuture(
+                  QList<Result<SessionRecord>>{codec->encode(sessions.first().first, sessions.first().second)})
+            : QtConcurrent::run([codec, sessions] {
+                  return QtConcurrent::blockingMapped(sessions, [codec](const QPair<QString, StateData> &s) {
                       return codec->encode(s.first, s.second);
                   });
-        for (const auto &r : encoded) {
-            if (!r)
-                return r.error();
-        }
+              });
+    return encoding
+        .then([this](const QList<Result<SessionRecord>> &encoded) -> QFuture<Status> {
+            for (const auto &r : encoded) {
+                if (!r)
+                    return QtFuture::makeReadyFuture(Status(r.error()));
+            }
+            return writeRecords(encoded);
+        })
+        .unwrap();
+}
+
+QFuture<Status> SqlStateStore::writeRecords(const QList<Result<SessionRecord>> &encoded)
+{
+    return toStatus(m_backend->run<bool>([this, encoded](SqlConnection &db, const CancelToken &cancel) -> Result<bool> {
         if (auto s = sweepIfDue(db); !s)
             return s.error();
         const bool batch = encoded.size() > 1;
