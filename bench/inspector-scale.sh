@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Scale runs for issue #5's inspector benchmarks, on Redis and PostgreSQL started fresh by
-# scripts/with-services.sh on loopback: `sessionctl seed` of N sessions (wall time, peak RSS),
+# scripts/with-services.sh on loopback, and on a fresh SQLite file: `sessionctl seed` of N sessions (wall time, peak RSS),
 # first and deep pages, email search with and without the index (bench/inspector_scale.cpp), and
 # `sessionctl export` of everything to /dev/null (wall time, peak RSS). Markdown rows on stdout.
 #
@@ -11,6 +11,9 @@ sessions=${1:-1000000}
 cmake -S . -B build -DSI_BUILD_BENCH=ON >/dev/null
 cmake --build build --target sessionctl inspector_scale >/dev/null
 export SI_SECRET=inspector-bench-secret SI_AUDIT_LOG=$(mktemp)
+sqlite_dir=$(mktemp -d)
+trap 'rm -rf "$sqlite_dir"' EXIT
+export SI_BENCH_SQLITE=$sqlite_dir/sessions.db
 scripts/with-services.sh bash -c '
     set -euo pipefail
     sessions='"$sessions"'
@@ -20,8 +23,12 @@ scripts/with-services.sh bash -c '
         read -r secs kb </tmp/si-bench-time
         echo "| $store | $1 | $secs s | peak RSS $((kb / 1024)) MB |"
     }
-    for store in Redis PostgreSQL; do
-        if [[ $store == Redis ]]; then url=$SI_TEST_REDIS_URL; else url=$SI_TEST_PG_DSN; fi
+    for store in Redis PostgreSQL SQLite; do
+        case $store in
+        Redis) url=$SI_TEST_REDIS_URL ;;
+        PostgreSQL) url=$SI_TEST_PG_DSN ;;
+        SQLite) url=sqlite:$SI_BENCH_SQLITE ;;
+        esac
         ctl=(build/bin/sessionctl --store "$url" --prefix bench_ --issuer https://login.example.com/)
         measure "seed $sessions sessions ($((sessions / 5)) users)" "${ctl[@]}" seed --count "$sessions" --users $((sessions / 5))
         email=$("${ctl[@]}" list --limit 1 --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[\"sessions\"][0][\"email\"])")

@@ -44,7 +44,7 @@ Result<std::shared_ptr<SqlBackend>> StoreFactory::sqlBackend(const StoreUrl &url
     const QString key = url.redacted() + QLatin1Char('|') + prefix;
     if (auto existing = m_sql[key].lock())
         return existing;
-    auto backend = std::make_shared<SqlBackend>(url, prefix);
+    auto backend = std::make_shared<SqlBackend>(url, prefix, m_options.readOnly);
     m_sql[key] = backend;
     return backend;
 }

@@ -21,6 +21,10 @@ struct StoreOptions {
     // server: a table prefix for SQL (letters, digits, _), a key prefix for Redis. Empty: "si_"
     // for SQL, "si:" for Redis.
     QString prefix;
+    // SQL connections open read-only: no schema migration (an older schema is read as it is, a
+    // missing one is an error), PostgreSQL sessions are READ ONLY (the server refuses any write),
+    // SQLite files are opened read-only. What an inspector profile marked read-only uses.
+    bool readOnly = false;
 };
 
 // Opens stores by URL (memory:, sqlite:, redis…, postgresql://). Stores opened by one factory on

@@ -147,7 +147,7 @@ Result<Detection> detectRedisLayout(RedisSessionSource &sampler, const std::shar
 
 Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions &options)
 {
-    StoreFactory ownFactory(StoreOptions{options.prefix});
+    StoreFactory ownFactory(StoreOptions{options.prefix, options.readOnly});
     StoreFactory &factory = options.factory ? *options.factory : ownFactory;
     OpenedInspector out;
     if (!options.jwksFile.isEmpty()) {

@@ -2,9 +2,9 @@
 
 namespace si::stores {
 
-SqlBackend::SqlBackend(StoreUrl url, QString tablePrefix)
+SqlBackend::SqlBackend(StoreUrl url, QString tablePrefix, bool readOnly)
     : m_url(url)
-    , m_connection(std::make_unique<SqlConnection>(std::move(url), std::move(tablePrefix)))
+    , m_connection(std::make_unique<SqlConnection>(std::move(url), std::move(tablePrefix), readOnly))
     , m_worker(std::make_unique<Worker>(QStringLiteral("si-sql")))
 {}
 

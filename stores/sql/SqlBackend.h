@@ -11,7 +11,7 @@ namespace si::stores {
 // store and deny list of one database. Jobs run one after another on that thread.
 class SqlBackend {
 public:
-    SqlBackend(StoreUrl url, QString tablePrefix);
+    SqlBackend(StoreUrl url, QString tablePrefix, bool readOnly = false);
     ~SqlBackend();
     SqlBackend(const SqlBackend &) = delete;
     SqlBackend &operator=(const SqlBackend &) = delete;

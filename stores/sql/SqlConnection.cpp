@@ -78,10 +78,11 @@ bool isConnectionLoss(const QSqlError &error)
 
 } // namespace
 
-SqlConnection::SqlConnection(StoreUrl url, QString tablePrefix)
+SqlConnection::SqlConnection(StoreUrl url, QString tablePrefix, bool readOnly)
     : m_url(std::move(url))
     , m_prefix(std::move(tablePrefix))
     , m_connectionName(QStringLiteral("si-store-%1").arg(++g_connectionCounter))
+    , m_readOnly(readOnly)
 {}
 
 SqlConnection::~SqlConnection()
@@ -143,14 +144,15 @@ Status SqlConnection::ensureOpen()
             options << QStringLiteral("application_name=session-inspector");
         db.setConnectOptions(options.join(QLatin1Char(';')));
     } else {
-        if (m_url.path != QLatin1String(":memory:")) {
+        if (m_url.path != QLatin1String(":memory:") && !m_readOnly) {
             const QFileInfo info(m_url.path);
             if (!info.absoluteDir().exists() && !QDir().mkpath(info.absolutePath()))
                 return makeError(ErrorCode::Io, QStringLiteral("cannot create the directory for the SQLite store"),
                                  info.absolutePath());
         }
         db.setDatabaseName(m_url.path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        db.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY")
+                                        : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
     }
     if (!db.open()) {
         const QSqlError error = db.lastError();
@@ -163,19 +165,47 @@ Status SqlConnection::ensureOpen()
         // CREATE … IF NOT EXISTS on an existing schema would print a NOTICE per connection.
         QSqlQuery quiet(db);
         quiet.exec(QStringLiteral("SET client_min_messages = warning"));
-    } else {
+        // Read-only profiles: the server itself refuses writes for the whole session.
+        if (m_readOnly && !quiet.exec(QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"))) {
+            const Error e = failure(QStringLiteral("cannot make the session read-only"), quiet.lastError());
+            db = QSqlDatabase();
+            close();
+            return e;
+        }
+    } else if (!m_readOnly) {
         QSqlQuery pragma(db);
         pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
     }
     if (!m_migrated) {
-        if (auto migrated = migrate(); !migrated) {
+        if (auto migrated = m_readOnly ? checkSchema() : migrate(); !migrated) {
             db = QSqlDatabase();
             close();
             return migrated;
         }
         m_migrated = true;
     }
+    return {};
+}
+
+Status SqlConnection::checkSchema()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(QStringLiteral("SELECT version FROM %1").arg(table("schema"))) || !q.next())
+        return makeError(ErrorCode::NotFound,
+                         QStringLiteral("no sessions here: %1 has no %2 tables").arg(m_url.redacted(), m_prefix),
+                         QStringLiteral("a read-only profile does not create them; check the URL and the prefix"));
+    const int version = q.value(0).toInt();
+    // Version 3 added the email column the inspector reads; later ones add indexes only.
+    constexpr int kOldestReadable = 3;
+    if (version > kMigrations.size())
+        return makeError(
+            ErrorCode::Unsupported, QStringLiteral("the store was written by a newer Session Inspector"),
+            QStringLiteral("schema version %1, this build knows up to %2").arg(version).arg(kMigrations.size()));
+    if (version < kOldestReadable)
+        return makeError(
+            ErrorCode::Unsupported, QStringLiteral("the store's schema is too old to read without upgrading it"),
+            QStringLiteral("schema version %1; open it once without read-only to upgrade it").arg(version));
     return {};
 }
 

@@ -20,7 +20,8 @@ QString sqlPlaceholders(qsizetype n);
 // call, so the operation after a server restart succeeds. Errors never carry bound values.
 class SqlConnection {
 public:
-    SqlConnection(StoreUrl url, QString tablePrefix);
+    // `readOnly`: see StoreOptions::readOnly.
+    SqlConnection(StoreUrl url, QString tablePrefix, bool readOnly = false);
     ~SqlConnection();
     SqlConnection(const SqlConnection &) = delete;
     SqlConnection &operator=(const SqlConnection &) = delete;
@@ -47,11 +48,13 @@ public:
 
 private:
     Status migrate();
+    Status checkSchema(); // read-only: the schema must be there and readable as it is
     Error failure(const QString &what, const class QSqlError &error);
 
     StoreUrl m_url;
     QString m_prefix;
     QString m_connectionName;
+    bool m_readOnly = false;
     bool m_migrated = false;
     // Prepared statements by SQL text: PostgreSQL then needs one round trip per statement
     // instead of two (prepare + execute). Bounded; cleared with the connection.

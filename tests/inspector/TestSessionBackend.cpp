@@ -79,6 +79,7 @@ private:
     Result<stores::OpenedInspector> open(const char *secret, bool readOnly = false) const;
     QList<SeedGenerator::Session> seed(const stores::OpenedInspector &opened, qint64 count, quint32 seedValue);
     QList<json::Object> auditEntries() const;
+    int tablesNamed(const QString &prefix) const; // SQL stores: tables whose name starts with it
 
     QString m_backend;
     stores::StoreUrl m_url;
@@ -626,6 +627,64 @@ void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
     }
     QCOMPARE(actions, (QStringList{QStringLiteral("delete"), QStringLiteral("expire"), QStringLiteral("revoke"),
                                    QStringLiteral("bulk-delete")}));
+
+    // Beneath the engine, SQL connections of a read-only profile are read-only themselves: a write
+    // that bypasses the engine (the raw state store) is refused by PostgreSQL or SQLite, and
+    // opening a namespace that has no tables reports it instead of creating them.
+    if (m_url.kind != stores::StoreUrl::Kind::Sqlite && m_url.kind != stores::StoreUrl::Kind::Postgres)
+        return;
+    StateData changed = probe.state;
+    changed.internal.createdAt += 1;
+    const Status bypass = await(opened->nativeStore->set(probe.id, changed));
+    QVERIFY(!bypass);
+    QVERIFY2(bypass.error().detail.contains(QStringLiteral("read-only")) ||
+                 bypass.error().detail.contains(QStringLiteral("readonly")),
+             qPrintable(bypass.error().toString()));
+    auto unchanged = await(m_opened.nativeStore->get(probe.id));
+    QVERIFY_OK(unchanged);
+    QCOMPARE((*unchanged)->internal.createdAt, probe.state.internal.createdAt);
+
+    const QString seededPrefix = m_prefix;
+    m_prefix =
+        QStringLiteral("r") + crypto::randomString(8, u"abcdefghijklmnopqrstuvwxyz0123456789") + QLatin1Char('_');
+    auto nothingThere = open("app-secret-one", true);
+    const QString emptyPrefix = m_prefix;
+    m_prefix = seededPrefix;
+    QVERIFY(!nothingThere);
+    QCOMPARE(nothingThere.error().code, ErrorCode::NotFound);
+    QVERIFY2(nothingThere.error().message.contains(emptyPrefix), qPrintable(nothingThere.error().toString()));
+    QCOMPARE(tablesNamed(emptyPrefix), 0);
+    QVERIFY(tablesNamed(seededPrefix) >= 3); // the check itself sees tables where there are some
+}
+
+int TestSessionBackend::tablesNamed(const QString &prefix) const
+{
+    const QString connection = QStringLiteral("table-check");
+    int n = -1;
+    {
+        const bool pg = m_url.kind == stores::StoreUrl::Kind::Postgres;
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(pg ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), connection);
+        if (pg) {
+            db.setHostName(m_url.hosts.first().name);
+            db.setPort(m_url.hosts.first().port);
+            db.setUserName(m_url.user);
+            db.setPassword(m_url.password);
+            db.setDatabaseName(m_url.database);
+        } else {
+            db.setDatabaseName(m_url.path);
+        }
+        if (db.open()) {
+            QSqlQuery q(db);
+            const QString sql = pg ? QStringLiteral("SELECT count(*) FROM pg_tables WHERE tablename LIKE '%1%%'")
+                                   : QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                                    " AND name LIKE '%1%%'");
+            if (q.exec(sql.arg(prefix)) && q.next())
+                n = q.value(0).toInt();
+        }
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return n;
 }
 
 void TestSessionBackend::foreignCiphertextIsReportedNotFatal()
