@@ -150,6 +150,12 @@ Status SqlConnection::ensureOpen()
                 return makeError(ErrorCode::Io, QStringLiteral("cannot create the directory for the SQLite store"),
                                  info.absolutePath());
         }
+        if (m_readOnly && m_url.path != QLatin1String(":memory:") && !QFileInfo::exists(m_url.path)) {
+            db = QSqlDatabase();
+            close();
+            return makeError(ErrorCode::NotFound, QStringLiteral("no such SQLite file: %1").arg(m_url.path),
+                             QStringLiteral("a read-only profile does not create it"));
+        }
         db.setDatabaseName(m_url.path);
         db.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY")
                                         : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));

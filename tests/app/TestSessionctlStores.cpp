@@ -400,6 +400,20 @@ void TestSessionctlStores::readOnlyRefusesEveryWrite()
     for (const QByteArray &line : audit.out.trimmed().split('\n'))
         QCOMPARE(QJsonDocument::fromJson(line).object()[QStringLiteral("outcome")].toString(),
                  QStringLiteral("refused (read-only)"));
+
+    // Read-only never creates a store: a missing SQLite file or SQL namespace is "not found" (2).
+    if (m_backend == QLatin1String("sqlite") || m_backend == QLatin1String("postgresql")) {
+        const QString missingFile = m_dir.filePath(QStringLiteral("missing.db"));
+        const QStringList missing =
+            m_backend == QLatin1String("sqlite")
+                ? QStringList{QStringLiteral("--store"), QStringLiteral("sqlite:") + missingFile}
+                : QStringList{QStringLiteral("--store"), m_url, QStringLiteral("--prefix"), QStringLiteral("absent_")};
+        const ProcessResult none = run(missing + QStringList{QStringLiteral("--read-only"), QStringLiteral("list")});
+        QCOMPARE_EXIT(none, 2);
+        QCOMPARE(lines(none.err), 1);
+        QVERIFY2(none.err.contains("read-only profile does not create"), none.err.constData());
+        QVERIFY(!QFile::exists(missingFile));
+    }
 }
 
 void TestSessionctlStores::deleteById()
