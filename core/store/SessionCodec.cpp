@@ -3,6 +3,9 @@
 #include "../crypto/Base64Url.h"
 #include "../crypto/Random.h"
 
+#include <QtConcurrent/QtConcurrentMap>
+#include <QtConcurrent/QtConcurrentRun>
+
 namespace si {
 
 namespace {
@@ -74,6 +77,27 @@ Result<SessionRecord> SessionCodec::encode(const QString &id, const StateData &s
         return envelope.error();
     record.envelope = std::move(envelope.value());
     return record;
+}
+
+QFuture<Result<QList<SessionRecord>>> SessionCodec::encodeMany(std::shared_ptr<const SessionCodec> codec,
+                                                               const QList<QPair<QString, StateData>> &sessions)
+{
+    auto collect = [](const QList<Result<SessionRecord>> &encoded) -> Result<QList<SessionRecord>> {
+        QList<SessionRecord> records;
+        records.reserve(encoded.size());
+        for (const auto &r : encoded) {
+            if (!r)
+                return r.error();
+            records.append(r.value());
+        }
+        return records;
+    };
+    if (sessions.size() == 1)
+        return QtFuture::makeReadyFuture(collect({codec->encode(sessions.first().first, sessions.first().second)}));
+    return QtConcurrent::run([codec, sessions, collect] {
+        return collect(QtConcurrent::blockingMapped(
+            sessions, [codec](const QPair<QString, StateData> &s) { return codec->encode(s.first, s.second); }));
+    });
 }
 
 Result<StateData> SessionCodec::decode(const SessionRecord &record) const

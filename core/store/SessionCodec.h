@@ -6,6 +6,10 @@
 #include "IndexKeys.h"
 #include "StoreTypes.h"
 
+#include <QFuture>
+#include <QList>
+#include <QPair>
+
 #include <memory>
 
 namespace si {
@@ -54,6 +58,11 @@ public:
     static QString newSessionId();
 
     Result<SessionRecord> encode(const QString &id, const StateData &state) const;
+    // encode() of every session, on the thread pool (a single one at once, on the calling thread):
+    // the records in order, or the first failure. Stores encrypt a batch this way before queuing
+    // its write, so that one batch is encrypted while the previous one is being written.
+    static QFuture<Result<QList<SessionRecord>>> encodeMany(std::shared_ptr<const SessionCodec> codec,
+                                                            const QList<QPair<QString, StateData>> &sessions);
     // `record.lastActivity` is refreshed by the caller (touch) when reads extend the session.
     Result<StateData> decode(const SessionRecord &record) const;
 

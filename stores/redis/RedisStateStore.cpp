@@ -135,28 +135,11 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
 
 QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    // Encrypt on the pool first, then queue the write on the worker: while the worker writes one
-    // batch, the next one is being encrypted.
-    auto codec = m_codec;
-    QFuture<QList<Result<SessionRecord>>> encoding =
-        sessions.size() == 1
-            ? QtFuture::makeReadyFuture(
-                  QList<Result<SessionRecord>>{codec->encode(sessions.first().first, sessions.first().second)})
-            : QtConcurrent::run([codec, sessions] {
-                  return QtConcurrent::blockingMapped(sessions, [codec](const QPair<QString, StateData> &s) {
-                      return codec->encode(s.first, s.second);
-                  });
-              });
-    return encoding
-        .then([this](QList<Result<SessionRecord>> encoded) -> QFuture<Status> {
-            QList<SessionRecord> records;
-            records.reserve(encoded.size());
-            for (auto &r : encoded) {
-                if (!r)
-                    return QtFuture::makeReadyFuture(Status(r.error()));
-                records.append(std::move(r.value()));
-            }
-            return writeRecords(std::move(records));
+    return SessionCodec::encodeMany(m_codec, sessions)
+        .then([this](Result<QList<SessionRecord>> records) -> QFuture<Status> {
+            if (!records)
+                return QtFuture::makeReadyFuture(Status(records.error()));
+            return writeRecords(std::move(records.value()));
         })
         .unwrap();
 }

@@ -5,7 +5,6 @@
 #include <QSqlQuery>
 #include <QStringList>
 #include <QtConcurrent/QtConcurrentMap>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <numeric>
 #include <vector>
@@ -49,30 +48,18 @@ QFuture<Status> SqlStateStore::set(const QString &id, const StateData &state, st
 
 QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    // Encrypt on the pool first, then queue the write on the worker: while the worker writes one
-    // batch, the next one is being encrypted (the worker used to wait for the encoders).
-    auto codec = m_codec;
-    QFuture<QList<Result<SessionRecord>>> encoding =
-        sessions.size() == 1
-            ? QtFuture::makeReadyFuture(
-                  QList<Result<SessionRecord>>{codec->encode(sessions.first().first, sessions.first().second)})
-            : QtConcurrent::run([codec, sessions] {
-                  return QtConcurrent::blockingMapped(sessions, [codec](const QPair<QString, StateData> &s) {
-                      return codec->encode(s.first, s.second);
-                  });
-              });
-    return encoding
-        .then([this](const QList<Result<SessionRecord>> &encoded) -> QFuture<Status> {
-            for (const auto &r : encoded) {
-                if (!r)
-                    return QtFuture::makeReadyFuture(Status(r.error()));
-            }
-            return writeRecords(encoded);
+    // Encrypted on the pool before the write is queued: the worker writes one batch while the
+    // next is being encrypted.
+    return SessionCodec::encodeMany(m_codec, sessions)
+        .then([this](Result<QList<SessionRecord>> records) -> QFuture<Status> {
+            if (!records)
+                return QtFuture::makeReadyFuture(Status(records.error()));
+            return writeRecords(std::move(records.value()));
         })
         .unwrap();
 }
 
-QFuture<Status> SqlStateStore::writeRecords(const QList<Result<SessionRecord>> &encoded)
+QFuture<Status> SqlStateStore::writeRecords(QList<SessionRecord> encoded)
 {
     return toStatus(m_backend->run<bool>([this, encoded](SqlConnection &db, const CancelToken &cancel) -> Result<bool> {
         if (auto s = sweepIfDue(db); !s)
@@ -95,7 +82,7 @@ QFuture<Status> SqlStateStore::writeRecords(const QList<Result<SessionRecord>> &
                 return h.isEmpty() ? QVariant() : QVariant(QString::fromLatin1(h));
             };
             for (qsizetype i = start; i < end; ++i) {
-                const SessionRecord &r = encoded[i].value();
+                const SessionRecord &r = encoded[i];
                 rows << QStringLiteral("(?,?,?,?,?,?,?,?,?,?,?)");
                 values << r.id << QString::fromLatin1(r.envelope) << r.keyId << r.createdAt << r.lastActivity
                        << r.absoluteExpiresAt << r.expiresAt << orNull(r.subjectHash) << orNull(r.sessionHash)

@@ -28,7 +28,7 @@ public:
 
 private:
     Status sweepIfDue(SqlConnection &db);
-    QFuture<Status> writeRecords(const QList<Result<SessionRecord>> &encoded);
+    QFuture<Status> writeRecords(QList<SessionRecord> encoded);
 
     std::shared_ptr<SqlBackend> m_backend;
     std::shared_ptr<const SessionCodec> m_codec;
