@@ -72,7 +72,6 @@ private Q_SLOTS:
     void forEachStreamsTheFilteredSessions();
     void cancelingStopsAScanAndWhatFollowsIt();
     void aScanWhileTheApplicationWritesSeesEverySessionOnce();
-    void postgresKeepsSessionRowsWhole();
     void fsckFindsAndRepairsDrift();
 
 private:
@@ -909,40 +908,6 @@ void TestSessionBackend::aScanWhileTheApplicationWritesSeesEverySessionOnce()
     }
     if (snapshot)
         QCOMPARE(qsizetype(seen.size()), original.size()); // nothing written after the start
-}
-
-void TestSessionBackend::postgresKeepsSessionRowsWhole()
-{
-    if (m_url.kind != stores::StoreUrl::Kind::Postgres)
-        QSKIP("TOAST storage is PostgreSQL's (this run is another store)");
-    // Schema 6: rows up to 8 KB stay in the table — neither compressed nor moved to the TOAST table.
-    const QString connection = QStringLiteral("toast-check");
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-        db.setHostName(m_url.hosts.first().name);
-        db.setPort(m_url.hosts.first().port);
-        db.setUserName(m_url.user);
-        db.setPassword(m_url.password);
-        db.setDatabaseName(m_url.database);
-        QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-        QSqlQuery q(db);
-        const QString table = m_prefix + QStringLiteral("sessions");
-        QVERIFY(q.exec(QStringLiteral("SELECT reloptions::text FROM pg_class WHERE relname = '%1'").arg(table)));
-        QVERIFY(q.next());
-        QVERIFY2(q.value(0).toString().contains(QStringLiteral("toast_tuple_target=8160")),
-                 qPrintable(q.value(0).toString()));
-        // Seeded envelopes are 3-9 KB: those under 7.5 KB are stored as written, whole.
-        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FILTER (WHERE octet_length(envelope) < 7500),"
-                                      " count(*) FILTER (WHERE octet_length(envelope) < 7500"
-                                      "                  AND pg_column_size(envelope) = octet_length(envelope) + 4)"
-                                      " FROM %1")
-                           .arg(table)));
-        QVERIFY(q.next());
-        const qint64 small = q.value(0).toLongLong();
-        QVERIFY2(small > kSessions / 2, qPrintable(QString::number(small)));
-        QCOMPARE(q.value(1).toLongLong(), small);
-    }
-    QSqlDatabase::removeDatabase(connection);
 }
 
 void TestSessionBackend::fsckFindsAndRepairsDrift()
