@@ -79,8 +79,9 @@ Result<SessionRecord> SessionCodec::encode(const QString &id, const StateData &s
     return record;
 }
 
-QFuture<Result<QList<SessionRecord>>> SessionCodec::encodeMany(std::shared_ptr<const SessionCodec> codec,
-                                                               const QList<QPair<QString, StateData>> &sessions)
+QFuture<Status> SessionCodec::encodeThenWrite(std::shared_ptr<const SessionCodec> codec,
+                                              const QList<QPair<QString, StateData>> &sessions,
+                                              std::function<QFuture<Status>(QList<SessionRecord>)> write)
 {
     auto collect = [](const QList<Result<SessionRecord>> &encoded) -> Result<QList<SessionRecord>> {
         QList<SessionRecord> records;
@@ -92,12 +93,19 @@ QFuture<Result<QList<SessionRecord>>> SessionCodec::encodeMany(std::shared_ptr<c
         }
         return records;
     };
+    auto thenWrite = [write = std::move(write)](Result<QList<SessionRecord>> records) -> QFuture<Status> {
+        if (!records)
+            return QtFuture::makeReadyFuture(Status(records.error()));
+        return write(std::move(records.value()));
+    };
     if (sessions.size() == 1)
-        return QtFuture::makeReadyFuture(collect({codec->encode(sessions.first().first, sessions.first().second)}));
+        return thenWrite(collect({codec->encode(sessions.first().first, sessions.first().second)}));
     return QtConcurrent::run([codec, sessions, collect] {
-        return collect(QtConcurrent::blockingMapped(
-            sessions, [codec](const QPair<QString, StateData> &s) { return codec->encode(s.first, s.second); }));
-    });
+               return collect(QtConcurrent::blockingMapped(
+                   sessions, [codec](const QPair<QString, StateData> &s) { return codec->encode(s.first, s.second); }));
+           })
+        .then(thenWrite)
+        .unwrap();
 }
 
 Result<StateData> SessionCodec::decode(const SessionRecord &record) const

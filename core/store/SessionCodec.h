@@ -10,6 +10,7 @@
 #include <QList>
 #include <QPair>
 
+#include <functional>
 #include <memory>
 
 namespace si {
@@ -58,11 +59,13 @@ public:
     static QString newSessionId();
 
     Result<SessionRecord> encode(const QString &id, const StateData &state) const;
-    // encode() of every session, on the thread pool (a single one at once, on the calling thread):
-    // the records in order, or the first failure. Stores encrypt a batch this way before queuing
-    // its write, so that one batch is encrypted while the previous one is being written.
-    static QFuture<Result<QList<SessionRecord>>> encodeMany(std::shared_ptr<const SessionCodec> codec,
-                                                            const QList<QPair<QString, StateData>> &sessions);
+    // encode() of every session on the thread pool (a single one at once, on the calling thread),
+    // then `write` of the records in order — or the first encoding failure, with nothing written.
+    // Stores write batches this way, so that one batch is encrypted while the previous one is
+    // being written.
+    static QFuture<Status> encodeThenWrite(std::shared_ptr<const SessionCodec> codec,
+                                           const QList<QPair<QString, StateData>> &sessions,
+                                           std::function<QFuture<Status>(QList<SessionRecord>)> write);
     // `record.lastActivity` is refreshed by the caller (touch) when reads extend the session.
     Result<StateData> decode(const SessionRecord &record) const;
 

@@ -135,13 +135,8 @@ QFuture<Status> RedisStateStore::set(const QString &id, const StateData &state, 
 
 QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    return SessionCodec::encodeMany(m_codec, sessions)
-        .then([this](Result<QList<SessionRecord>> records) -> QFuture<Status> {
-            if (!records)
-                return QtFuture::makeReadyFuture(Status(records.error()));
-            return writeRecords(std::move(records.value()));
-        })
-        .unwrap();
+    return SessionCodec::encodeThenWrite(
+        m_codec, sessions, [this](QList<SessionRecord> records) { return writeRecords(std::move(records)); });
 }
 
 QFuture<Status> RedisStateStore::writeRecords(QList<SessionRecord> records)

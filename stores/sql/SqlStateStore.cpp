@@ -48,15 +48,8 @@ QFuture<Status> SqlStateStore::set(const QString &id, const StateData &state, st
 
 QFuture<Status> SqlStateStore::setMany(const QList<QPair<QString, StateData>> &sessions)
 {
-    // Encrypted on the pool before the write is queued: the worker writes one batch while the
-    // next is being encrypted.
-    return SessionCodec::encodeMany(m_codec, sessions)
-        .then([this](Result<QList<SessionRecord>> records) -> QFuture<Status> {
-            if (!records)
-                return QtFuture::makeReadyFuture(Status(records.error()));
-            return writeRecords(std::move(records.value()));
-        })
-        .unwrap();
+    return SessionCodec::encodeThenWrite(
+        m_codec, sessions, [this](QList<SessionRecord> records) { return writeRecords(std::move(records)); });
 }
 
 QFuture<Status> SqlStateStore::writeRecords(QList<SessionRecord> encoded)
