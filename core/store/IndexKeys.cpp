@@ -11,7 +11,7 @@ IndexKeys::IndexKeys(const SecretList &secrets)
     for (qsizetype i = 0; i < secrets.size(); ++i) {
         auto key = crypto::hkdf(crypto::HashAlgorithm::Sha256, secrets.at(i).view(), "session-inspector",
                                 "session-inspector index v1", 32);
-        m_keys.append(key ? key->view().toByteArray() : QByteArray());
+        m_keys.append(crypto::HmacKey(crypto::HashAlgorithm::Sha256, key ? key->view() : QByteArrayView()));
     }
 }
 
@@ -20,7 +20,7 @@ QByteArray IndexKeys::hash(qsizetype secretIndex, Kind kind, QStringView issuer,
     static const char *const kPrefix[] = {"sub", "sid", "email"};
     QByteArray input(kPrefix[static_cast<int>(kind)]);
     input.append('\0').append(issuer.toUtf8()).append('\0').append(value.toUtf8());
-    const QByteArray mac = crypto::hmac(crypto::HashAlgorithm::Sha256, m_keys.at(secretIndex), input);
+    const QByteArray mac = m_keys.at(secretIndex).mac(input);
     return crypto::base64UrlEncode(QByteArrayView(mac).first(16));
 }
 

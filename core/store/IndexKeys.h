@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../crypto/Hash.h"
 #include "../envelope/SecretList.h"
 
 #include <QByteArray>
@@ -25,7 +26,7 @@ public:
     QList<QByteArray> hashes(Kind kind, QStringView issuer, QStringView value) const;
 
 private:
-    QList<QByteArray> m_keys;
+    QList<crypto::HmacKey> m_keys;
 };
 
 } // namespace si

@@ -9,6 +9,10 @@
 #include <QSet>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace si;
 using namespace si::crypto;
 using si::test::fromHex;
@@ -125,6 +129,36 @@ void TestCrypto::hmacRfc4231()
                         "6fdcaeab1a34d4a6b4b636e070a38bce737"));
     // An empty key is legal (HMAC pads it with zeros).
     QCOMPARE(hmac(HashAlgorithm::Sha256, {}, "x").size(), 32);
+
+    // A pre-keyed HmacKey gives the same MACs, any number of times (its keyed state is never
+    // consumed), and from several threads at once.
+    const HmacKey jefe256(HashAlgorithm::Sha256, "Jefe");
+    const HmacKey jefe512(HashAlgorithm::Sha512, "Jefe");
+    for (int round = 0; round < 2; ++round) {
+        QCOMPARE(jefe256.mac("what do ya want for nothing?"),
+                 hmac(HashAlgorithm::Sha256, "Jefe", "what do ya want for nothing?"));
+        QCOMPARE(jefe512.mac("what do ya want for nothing?"),
+                 hmac(HashAlgorithm::Sha512, "Jefe", "what do ya want for nothing?"));
+    }
+    QCOMPARE(HmacKey(HashAlgorithm::Sha256, {}).mac("x"), hmac(HashAlgorithm::Sha256, {}, "x"));
+    // RFC 4231 test case 6: a key longer than the block is hashed first.
+    const QByteArray longKey(131, '\xaa');
+    const HmacKey longKeyed(HashAlgorithm::Sha256, longKey);
+    QCOMPARE(longKeyed.mac("Test Using Larger Than Block-Size Key - Hash Key First").toHex(),
+             QByteArray("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 500; ++i) {
+                const QByteArray data = QByteArray::number(t * 1000 + i);
+                if (jefe256.mac(data) != hmac(HashAlgorithm::Sha256, "Jefe", data))
+                    ++mismatches;
+            }
+        });
+    for (auto &thread : threads)
+        thread.join();
+    QCOMPARE(mismatches.load(), 0);
 }
 
 void TestCrypto::base64UrlRfc4648_data()
