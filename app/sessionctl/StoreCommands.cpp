@@ -760,7 +760,7 @@ int runSeed(const CommandContext &ctx)
     noteLayout(ctx, *opened);
     const SeedGenerator generator(options);
     const SessionLayout::Kind kind = backend.layout().kind();
-    constexpr qint64 kBatch = 2000;
+    constexpr qint64 kBatch = 1000;
     qint64 written = 0;
     Status status;
     // Batches overlap: while one is written by the store's worker, the next ones are generated and
@@ -782,14 +782,14 @@ int runSeed(const CommandContext &ctx)
         const qint64 end = qMin(count, start + kBatch);
         QList<qint64> indexes(end - start);
         std::iota(indexes.begin(), indexes.end(), start);
-        const QList<SeedGenerator::Session> sessions =
+        QList<SeedGenerator::Session> sessions =
             QtConcurrent::blockingMapped(indexes, [&generator, kind](qint64 i) { return generator.session(i, kind); });
         QFuture<Status> next;
         if (kind == SessionLayout::Kind::Native) {
             QList<QPair<QString, StateData>> batch;
             batch.reserve(sessions.size());
-            for (const SeedGenerator::Session &s : sessions)
-                batch.append({s.id, s.state});
+            for (SeedGenerator::Session &s : sessions)
+                batch.append({std::move(s.id), std::move(s.state)});
             next = opened->nativeStore->setMany(batch);
         } else {
             QList<RawSession> batch;
