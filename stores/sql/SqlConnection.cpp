@@ -3,9 +3,12 @@
 #include <QAtomicInteger>
 #include <QDir>
 #include <QFileInfo>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <libpq-fe.h>
 
 namespace si::stores {
 
@@ -94,6 +97,7 @@ void SqlConnection::close()
 {
     m_prepared.clear(); // statements of the old connection
     m_direct.reset();
+    m_sessionObjects.clear();
     if (QSqlDatabase::contains(m_connectionName)) {
         {
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -327,6 +331,68 @@ Result<QSqlQuery *> SqlConnection::direct(const QString &sql, const QVariantList
     if (!ok)
         return failure(QStringLiteral("database statement failed"), q.lastError());
     return &q;
+}
+
+Status SqlConnection::execOncePerConnection(const QString &sql)
+{
+    if (auto open = ensureOpen(); !open)
+        return open;
+    if (m_sessionObjects.contains(sql))
+        return {};
+    if (auto done = direct(sql); !done) // not prepared: PostgreSQL cannot PREPARE DDL
+        return done.error();
+    m_sessionObjects.insert(sql);
+    return {};
+}
+
+Status SqlConnection::copyIn(const QString &copySql, QByteArrayView rows)
+{
+    if (!isPostgres())
+        return makeError(ErrorCode::Unsupported, QStringLiteral("COPY is PostgreSQL's"));
+    if (auto open = ensureOpen(); !open)
+        return open;
+    const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
+    // Qt 6 names the type after the struct behind libpq's typedef ("pg_conn*"; Qt 5: "PGconn*").
+    const bool isPgConn =
+        handle.isValid() && (qstrcmp(handle.typeName(), "pg_conn*") == 0 || qstrcmp(handle.typeName(), "PGconn*") == 0);
+    PGconn *conn = isPgConn ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+    if (!conn)
+        return makeError(ErrorCode::Internal, QStringLiteral("the QPSQL driver gave no libpq connection"));
+    // The server's own words (primary message only: COPY's context lines would quote row data).
+    auto failed = [&](const char *what, PGresult *result) -> Error {
+        const bool lost = PQstatus(conn) == CONNECTION_BAD;
+        const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+        const QString detail = QString::fromUtf8(primary ? primary : PQerrorMessage(conn)).simplified().left(300);
+        return makeError(lost ? ErrorCode::StoreUnreachable : ErrorCode::Internal,
+                         lost ? QStringLiteral("database unreachable: %1").arg(m_url.redacted())
+                              : QString::fromLatin1(what),
+                         detail);
+    };
+    std::optional<Error> error;
+    PGresult *start = PQexec(conn, copySql.toUtf8().constData());
+    if (PQresultStatus(start) != PGRES_COPY_IN) {
+        error = failed("cannot start COPY", start);
+    } else {
+        constexpr qsizetype kChunk = 1 << 20;
+        bool sent = true;
+        for (qsizetype at = 0; at < rows.size() && sent; at += kChunk)
+            sent = PQputCopyData(conn, rows.data() + at, int(qMin(kChunk, rows.size() - at))) == 1;
+        // A failed send still ends the COPY (with an error), so the connection stays usable.
+        sent = PQputCopyEnd(conn, sent ? nullptr : "the client could not send every row") == 1 && sent;
+        while (PGresult *result = PQgetResult(conn)) {
+            if (PQresultStatus(result) != PGRES_COMMAND_OK && !error)
+                error = failed("COPY failed", result);
+            PQclear(result);
+        }
+        if (!error && !sent)
+            error = failed("COPY failed", nullptr);
+    }
+    PQclear(start);
+    if (PQstatus(conn) == CONNECTION_BAD)
+        close(); // reopened by the next ensureOpen()
+    if (error)
+        return *error;
+    return {};
 }
 
 Status SqlConnection::transaction()

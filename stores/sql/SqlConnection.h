@@ -4,6 +4,7 @@
 #include "stores/StoreUrl.h"
 
 #include <QHash>
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QVariantList>
@@ -41,6 +42,13 @@ public:
     // cannot prepare (DECLARE, FETCH: give no values then; only identifiers and numbers the caller
     // made go into `sql`). Valid until the next call.
     Result<QSqlQuery *> direct(const QString &sql, const QVariantList &values = {});
+    // PostgreSQL only: `COPY … FROM STDIN` (`copySql`) fed with `rows`, already in COPY's text
+    // format — the rows travel as data and are never parsed as SQL. Qt Sql has no COPY, so this
+    // speaks to the libpq connection under the QPSQL driver (same connection, same transaction).
+    Status copyIn(const QString &copySql, QByteArrayView rows);
+    // Runs `sql` once per connection (again after a reconnect): temporary tables and other
+    // session-scoped objects.
+    Status execOncePerConnection(const QString &sql);
     Status transaction();
     Status commit();
     void rollback();
@@ -60,6 +68,7 @@ private:
     // instead of two (prepare + execute). Bounded; cleared with the connection.
     QHash<QString, QSqlQuery> m_prepared;
     std::optional<QSqlQuery> m_direct;
+    QSet<QString> m_sessionObjects; // execOncePerConnection() statements run on this connection
 };
 
 } // namespace si::stores

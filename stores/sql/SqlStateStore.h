@@ -29,6 +29,9 @@ public:
 private:
     Status sweepIfDue(SqlConnection &db);
     QFuture<Status> writeRecords(QList<SessionRecord> encoded);
+    // PostgreSQL batches: COPY into a staging table, then one upsert from it (inside the caller's
+    // transaction).
+    Status copyRecords(SqlConnection &db, const QList<const SessionRecord *> &rows);
 
     std::shared_ptr<SqlBackend> m_backend;
     std::shared_ptr<const SessionCodec> m_codec;

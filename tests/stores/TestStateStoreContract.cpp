@@ -483,12 +483,35 @@ void TestStateStoreContract::bulkWriteAndRead()
     }
     QCOMPARE((*(*read)[0])->user->sub(), QStringLiteral("bulk0"));
     QCOMPARE((*(*read)[300])->internal.sid, QStringLiteral("b299"));
-    // Revocation sees bulk-written sessions like any other.
+    // A second batch rewrites the first 35 of them (their index entries move to the new user),
+    // names one id twice (the later state wins, as if written one after another) and adds 5 new
+    // ones: 41 sessions, PostgreSQL's COPY path. Then the same with 3 rewrites: its INSERT path.
+    for (const qsizetype rewrites : {qsizetype(35), qsizetype(3)}) {
+        const QString user = QStringLiteral("rebulk%1").arg(rewrites);
+        QList<QPair<QString, StateData>> again;
+        for (qsizetype i = 0; i < rewrites; ++i)
+            again.append({sessions[i].first, makeState(user, QStringLiteral("r%1").arg(i), m_location->issuer, now())});
+        again.append({sessions[0].first, makeState(user, QStringLiteral("twice"), m_location->issuer, now())});
+        QStringList added;
+        for (int i = 0; i < 5; ++i) {
+            added << SessionCodec::newSessionId();
+            again.append({added.last(), makeState(user, QStringLiteral("new%1").arg(i), m_location->issuer, now())});
+        }
+        QVERIFY_OK(await(store->setMany(again)));
+        auto reread = await(store->getMany(QStringList{sessions[0].first, sessions[1].first} + added));
+        QVERIFY_OK(reread);
+        QCOMPARE((*(*reread)[0])->internal.sid, QStringLiteral("twice"));
+        QCOMPARE((*(*reread)[1])->user->sub(), user);
+        QCOMPARE((*(*reread)[6])->internal.sid, QStringLiteral("new4"));
+        QCOMPARE(await(store->deleteByLogoutToken({m_location->issuer, user, std::nullopt})).value(), rewrites + 5);
+    }
+    // Revocation sees bulk-written sessions like any other (bulk7's sessions 7, 17 and 27 were
+    // rewritten to rebulk35 and went with it).
     QCOMPARE(await(store->deleteByLogoutToken({m_location->issuer, QStringLiteral("bulk7"), std::nullopt})).value(),
-             30);
+             27);
     // A store with the wrong secret gets one error per session, not a failed call.
     auto wrong = open({"other"});
-    auto unreadable = await(wrong->getMany(ids.mid(0, 5)));
+    auto unreadable = await(wrong->getMany(ids.mid(40, 5)));
     QVERIFY_OK(unreadable);
     for (const auto &item : *unreadable)
         QCOMPARE(item.error().code, ErrorCode::DecryptFailed);

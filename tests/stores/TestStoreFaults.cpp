@@ -49,17 +49,23 @@ struct WriteLog {
     QList<Error> failures;
 };
 
-// Writes sessions until `stop` or the third failure (each failed attempt is a reconnect).
-WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWrites)
+// Writes sessions (one per set(), or `batch` per setMany()) until `stop` or the third failure
+// (each failed attempt is a reconnect).
+WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWrites, int batch = 1)
 {
     WriteLog log;
-    for (int i = 0; i < maxWrites && !stop && log.failures.size() < 3; ++i) {
-        const QString id = SessionCodec::newSessionId();
-        const Status s = await(store.set(id, stateFor(i)));
-        if (s)
-            log.acknowledged << id;
-        else
+    for (int i = 0; i < maxWrites && !stop && log.failures.size() < 3; i += batch) {
+        QList<QPair<QString, StateData>> sessions;
+        for (int j = 0; j < batch; ++j)
+            sessions.append({SessionCodec::newSessionId(), stateFor(i + j)});
+        const Status s =
+            batch == 1 ? await(store.set(sessions[0].first, sessions[0].second)) : await(store.setMany(sessions));
+        if (s) {
+            for (const auto &written : sessions)
+                log.acknowledged << written.first;
+        } else {
             log.failures << s.error();
+        }
     }
     return log;
 }
@@ -154,28 +160,30 @@ void TestStoreFaults::postgresCrashedDuringWrites()
     auto store = factory.stateStore(url, faultCodec()).value();
     QVERIFY(await(store->set(SessionCodec::newSessionId(), stateFor(0))).ok()); // schema in place
 
-    std::atomic<bool> stop{false};
-    QThread *crasher = QThread::create([&] {
-        QThread::msleep(400);
-        server.crash();
-    });
-    crasher->start();
-    const WriteLog log = writeUntil(*store, stop, 100000);
-    crasher->wait();
-    delete crasher;
-    QVERIFY2(log.acknowledged.size() > 10, "the server died before any real work happened");
-    QVERIFY(!log.failures.isEmpty());
-    for (const Error &e : log.failures)
-        QVERIFY2(e.code == ErrorCode::StoreUnreachable, qPrintable(e.toString()));
+    // One session per write, then batches of 64 (PostgreSQL's COPY path, whose staging table
+    // must come back on the new connection).
+    for (const int batch : {1, 64}) {
+        std::atomic<bool> stop{false};
+        QThread *crasher = QThread::create([&] {
+            QThread::msleep(400);
+            server.crash();
+        });
+        crasher->start();
+        const WriteLog log = writeUntil(*store, stop, 100000, batch);
+        crasher->wait();
+        delete crasher;
+        QVERIFY2(log.acknowledged.size() > 10 * batch, "the server died before any real work happened");
+        QVERIFY(!log.failures.isEmpty());
+        for (const Error &e : log.failures)
+            QVERIFY2(e.code == ErrorCode::StoreUnreachable, qPrintable(e.toString()));
 
-    QVERIFY2(server.start(&error), qPrintable(error));
-    Status next = await(store->set(SessionCodec::newSessionId(), stateFor(2)));
-    if (!next)
-        next = await(store->set(SessionCodec::newSessionId(), stateFor(2)));
-    QVERIFY2(next.ok(), next.ok() ? "" : qPrintable(next.error().toString()));
-    for (const QString &id : log.acknowledged) {
-        auto back = await(store->get(id));
-        QVERIFY2(back.ok() && back->has_value(), back.ok() ? qPrintable(id) : qPrintable(back.error().toString()));
+        QVERIFY2(server.start(&error), qPrintable(error));
+        const WriteLog next = writeUntil(*store, stop, 2 * batch, batch);
+        QVERIFY2(!next.acknowledged.isEmpty(), qPrintable(next.failures.value(0).toString()));
+        for (const QString &id : log.acknowledged + next.acknowledged) {
+            auto back = await(store->get(id));
+            QVERIFY2(back.ok() && back->has_value(), back.ok() ? qPrintable(id) : qPrintable(back.error().toString()));
+        }
     }
     // Every row has both index columns (a row is written in one statement).
     {
