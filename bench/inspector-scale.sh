@@ -14,14 +14,35 @@ export SI_SECRET=inspector-bench-secret SI_AUDIT_LOG=$(mktemp)
 sqlite_dir=$(mktemp -d)
 trap 'rm -rf "$sqlite_dir"' EXIT
 export SI_BENCH_SQLITE=$sqlite_dir/sessions.db
+# PostgreSQL sized for a table of a million 4 KB rows (its defaults are for small machines: 128 MB
+# of shared buffers, a checkpoint every 1 GB of WAL). Override with SI_PG_SERVER_OPTIONS.
+export SI_PG_SERVER_OPTIONS=${SI_PG_SERVER_OPTIONS:--c shared_buffers=2GB -c max_wal_size=8GB -c checkpoint_timeout=30min}
 scripts/with-services.sh bash -c '
     set -euo pipefail
     sessions='"$sessions"'
     echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(grep -m1 "model name" /proc/cpuinfo | cut -d: -f2), $sessions sessions"
-    measure() { # label, command… : wall seconds and peak RSS of one process
-        /usr/bin/time -f "%e %M" -o /tmp/si-bench-time "${@:2}" >/dev/null
-        read -r secs kb </tmp/si-bench-time
-        echo "| $store | $1 | $secs s | peak RSS $((kb / 1024)) MB |"
+    echo "# PostgreSQL: $SI_PG_SERVER_OPTIONS"
+    # CPU seconds the store server has used so far: redis-server from INFO; PostgreSQL from /proc,
+    # every postgres process plus the postmaster'"'"'s reaped children (a session'"'"'s backend exits
+    # with it). The benchmark machine runs no other PostgreSQL.
+    server_cpu() {
+        case $store in
+        Redis) redis-cli -u "$SI_TEST_REDIS_URL" --no-auth-warning info cpu | tr -d "\r" |
+            awk -F: "/^used_cpu_(sys|user):/ { s += \$2 } END { printf \"%.2f\", s }" ;;
+        PostgreSQL) for pid in $(pgrep -u postgres -x postgres); do cat "/proc/$pid/stat"; done |
+            awk -v hz="$(getconf CLK_TCK)" "{ s += \$14 + \$15 + \$16 + \$17 } END { printf \"%.2f\", s / hz }" ;;
+        *) echo 0 ;;
+        esac
+    }
+    server_delta() { [[ $store == SQLite ]] && echo "(in-process)" || printf "%.1f s" "$(echo "$2 - $1" | bc)"; }
+    measure() { # label, command… : wall seconds and peak RSS of one process, the server'"'"'s CPU
+        local before after
+        before=$(server_cpu)
+        /usr/bin/time -f "%e %M %U %S" -o /tmp/si-bench-time "${@:2}" >/dev/null
+        after=$(server_cpu)
+        read -r secs kb user sys </tmp/si-bench-time
+        printf "| %s | %s | %s s | peak RSS %d MB | client CPU %.1f s, server CPU %s |\n" "$store" "$1" "$secs" \
+            $((kb / 1024)) "$(echo "$user + $sys" | bc)" "$(server_delta "$before" "$after")"
     }
     for store in Redis PostgreSQL SQLite; do
         case $store in
@@ -32,7 +53,9 @@ scripts/with-services.sh bash -c '
         ctl=(build/bin/sessionctl --store "$url" --prefix bench_ --issuer https://login.example.com/)
         measure "seed $sessions sessions ($((sessions / 5)) users)" "${ctl[@]}" seed --count "$sessions" --users $((sessions / 5))
         email=$("${ctl[@]}" list --limit 1 --json | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)[\"sessions\"][0][\"email\"])")
+        before=$(server_cpu)
         build/bin/inspector_scale --store "$url" --prefix bench_ --email "$email"
+        echo "| $store | server CPU during the page, index and scan measurements | $(server_delta "$before" "$(server_cpu)") |"
         measure "export of every session, JSON lines, redacted" "${ctl[@]}" export
     done
 '

@@ -15,6 +15,8 @@
 #   SI_TEST_ISSUER           http://127.0.0.1:PORT — oidc-provider from tests/idp (npm ci first:
 #                            scripts/install-deps.sh does it)
 # Passwords and keys are random per run and live only in the run's temporary directory.
+# SI_PG_SERVER_OPTIONS adds PostgreSQL server settings ("-c shared_buffers=2GB …"; the scale
+# benchmarks size the server for a million sessions this way).
 set -euo pipefail
 
 if (($# == 0)); then
@@ -190,7 +192,7 @@ if [[ $(id -u) -eq 0 ]]; then
     chown postgres "$pg_data/server.crt" "$pg_data/server.key"
 fi
 as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
-    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" \
+    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key ${SI_PG_SERVER_OPTIONS:-}" \
     start >/dev/null || {
     cat "$pg_data/server.log" >&2
     exit 1
