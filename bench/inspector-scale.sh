@@ -4,7 +4,7 @@
 # first and deep pages, email search with and without the index (bench/inspector_scale.cpp), and
 # `sessionctl export` of everything to /dev/null (wall time, peak RSS). Markdown rows on stdout.
 #
-#   bench/inspector-scale.sh [SESSIONS]
+#   bench/inspector-scale.sh [SESSIONS]        (SI_BENCH_STORES="PostgreSQL SQLite": some stores only)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 sessions=${1:-1000000}
@@ -29,7 +29,7 @@ scripts/with-services.sh bash -c '
         case $store in
         Redis) redis-cli -u "$SI_TEST_REDIS_URL" --no-auth-warning info cpu | tr -d "\r" |
             awk -F: "/^used_cpu_(sys|user):/ { s += \$2 } END { printf \"%.2f\", s }" ;;
-        PostgreSQL) for pid in $(pgrep -u postgres -x postgres); do cat "/proc/$pid/stat"; done |
+        PostgreSQL) for pid in $(pgrep -u postgres -x postgres); do cat "/proc/$pid/stat" 2>/dev/null || true; done |
             awk -v hz="$(getconf CLK_TCK)" "{ s += \$14 + \$15 + \$16 + \$17 } END { printf \"%.2f\", s / hz }" ;;
         *) echo 0 ;;
         esac
@@ -44,7 +44,7 @@ scripts/with-services.sh bash -c '
         printf "| %s | %s | %s s | peak RSS %d MB | client CPU %.1f s, server CPU %s |\n" "$store" "$1" "$secs" \
             $((kb / 1024)) "$(echo "$user + $sys" | bc)" "$(server_delta "$before" "$after")"
     }
-    for store in Redis PostgreSQL SQLite; do
+    for store in ${SI_BENCH_STORES:-Redis PostgreSQL SQLite}; do
         case $store in
         Redis) url=$SI_TEST_REDIS_URL ;;
         PostgreSQL) url=$SI_TEST_PG_DSN ;;

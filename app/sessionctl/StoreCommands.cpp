@@ -444,6 +444,30 @@ int runShow(const CommandContext &ctx)
     return ExitCode::Ok;
 }
 
+namespace {
+
+// Why a search that found nothing may have had the wrong secret: every session it scanned failed
+// to decode, or (index lookups decrypt nothing) none of the first sessions of the store decodes.
+std::optional<QString> wrongSecret(SessionBackend &backend, const SearchResult &found)
+{
+    if (!found.usedIndex) {
+        if (found.scanned > 0 && found.undecodable == found.scanned)
+            return QStringLiteral("none of the %1 session(s) in the store decrypts with the given secret")
+                .arg(number(found.scanned));
+        return std::nullopt;
+    }
+    constexpr int kSample = 20;
+    const auto page = await(backend.fetchPage(QString(), kSample));
+    if (!page || page->rows.isEmpty() ||
+        std::any_of(page->rows.cbegin(), page->rows.cend(), [](const SessionRow &r) { return r.decoded(); }))
+        return std::nullopt;
+    return QStringLiteral("none of %1 session(s) sampled from the store decrypts with the given secret, and the"
+                          " index is keyed by it")
+        .arg(page->rows.size());
+}
+
+} // namespace
+
 int runFind(const CommandContext &ctx)
 {
     if (!hasStore(ctx))
@@ -487,6 +511,12 @@ int runFind(const CommandContext &ctx)
     QString how = found->usedIndex ? QStringLiteral("through the index") : QStringLiteral("by scanning the store");
     if (!found->usedIndex && opened->backend->source().hasIndexes() && q.field != SearchQuery::Field::Email)
         how += QStringLiteral("; --iss or SI_ISSUER lets sub/sid searches use the index");
+    if (found->rows.isEmpty()) {
+        // Finding nothing with the wrong secret is not "not found": index hashes are keyed by the
+        // secret, and a scan cannot look into sessions it cannot decrypt.
+        if (const std::optional<QString> why = wrongSecret(*opened->backend, *found))
+            return ctx.fail(QStringLiteral("find"), makeError(ErrorCode::DecryptFailed, *why));
+    }
     if (found->undecodable > 0)
         ctx.note(QStringLiteral("warning: %1 session(s) could not be decrypted and were not searched")
                      .arg(number(found->undecodable)));

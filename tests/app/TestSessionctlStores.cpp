@@ -323,6 +323,17 @@ void TestSessionctlStores::wrongSecretSaysSoAndChangesNothing()
     QCOMPARE(lines(show.err), 1);
     QVERIFY2(show.err.contains("secret"), show.err.constData());
     QVERIFY(!show.err.contains(wrong.toUtf8()));
+    // A search finds nothing with the wrong secret — through the index (keyed by the secret) and by
+    // scanning (nothing decrypts): one line saying why, exit 3, not "no sessions found".
+    const QStringList noIssuer{QStringLiteral("--store"), m_url, QStringLiteral("--prefix"), m_prefix};
+    for (const QStringList &find :
+         {store() + QStringList{QStringLiteral("find"), QStringLiteral("--email"), m_rows.first().email},
+          noIssuer + QStringList{QStringLiteral("find"), QStringLiteral("--sub"), m_rows.first().sub}}) {
+        const ProcessResult nothing = run(find, wrong);
+        QCOMPARE_EXIT(nothing, 3);
+        QCOMPARE(lines(nothing.err), 1);
+        QVERIFY2(nothing.err.contains("decrypts with the given secret"), nothing.err.constData());
+    }
     const ProcessResult stats = run(store() + QStringList{QStringLiteral("stats"), QStringLiteral("--json")}, wrong);
     QCOMPARE_EXIT(stats, 0);
     QCOMPARE(QJsonDocument::fromJson(stats.out).object()[QStringLiteral("undecodable")].toInt(), kSessions);
