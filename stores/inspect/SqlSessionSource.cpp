@@ -344,7 +344,7 @@ QFuture<Result<QList<RawSession>>> SqlSessionSource::loadMany(const QStringList 
                 const QStringList slice = ids.mid(start, kIds);
                 for (const QString &id : slice)
                     values << id;
-                auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE expires_at > ? AND id IN (%3)")
+                auto selected = db.query(QStringLiteral("SELECT %1 FROM %2 WHERE +expires_at > ? AND id IN (%3)")
                                              .arg(columns(db), db.table("sessions"), sqlPlaceholders(slice.size())),
                                          values);
                 if (!selected)
@@ -416,7 +416,7 @@ QFuture<Result<QStringList>> SqlSessionSource::lookup(IndexKeys::Kind kind, cons
             QVariantList values{m_clock()};
             for (const QByteArray &h : hashes)
                 values << QString::fromLatin1(h);
-            auto selected = db.query(QStringLiteral("SELECT id FROM %1 WHERE expires_at > ? AND %2 IN (%3)")
+            auto selected = db.query(QStringLiteral("SELECT id FROM %1 WHERE +expires_at > ? AND %2 IN (%3)")
                                          .arg(db.table("sessions"), column, sqlPlaceholders(hashes.size())),
                                      values);
             if (!selected)
