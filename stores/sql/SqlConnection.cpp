@@ -182,10 +182,20 @@ Status SqlConnection::ensureOpen()
             close();
             return e;
         }
-    } else if (!m_readOnly) {
+    } else {
         QSqlQuery pragma(db);
-        pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-        pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        // 64 MB of page cache instead of SQLite's 2 MB: the seven indexes of a large store are
+        // keyed by random hashes and ids, so every write and lookup touches pages all over them
+        // (seeding 200,000 sessions: 68 -> 48 s, 32 -> 16 s of pread/pwrite system time).
+        pragma.exec(QStringLiteral("PRAGMA cache_size=-65536"));
+        if (!m_readOnly) {
+            // New files get 16 KB pages: a 4-9 KB envelope then fits one page instead of spilling
+            // into an overflow chain (seeding 200,000: 48 -> 41 s; scan search 82,000 -> 109,000/s).
+            // Ignored for existing files.
+            pragma.exec(QStringLiteral("PRAGMA page_size=16384"));
+            pragma.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
+            pragma.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+        }
     }
     if (!m_migrated) {
         if (auto migrated = m_readOnly ? checkSchema() : migrate(); !migrated) {

@@ -1,6 +1,7 @@
-// How PostgreSQL stores and finds session rows: rows up to 8 KB stay whole in the table (schema 6)
-// — neither run through pglz nor moved to the TOAST table — and larger ones still go to TOAST;
-// lookups by index hash or id never walk the expiry index, also on a table not yet analyzed.
+// How the SQL stores lay out and find session rows. PostgreSQL: rows up to 8 KB stay whole in the
+// table (schema 6) — neither run through pglz nor moved to the TOAST table — and larger ones still
+// go to TOAST; lookups by index hash or id never walk the expiry index, also on a table not yet
+// analyzed. SQLite: new files get 16 KB pages and the write-ahead log, existing ones keep theirs.
 // Runs against its own PostgreSQL cluster (initdb in a temporary directory), so it needs no
 // environment and never skips.
 
@@ -16,18 +17,20 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace si;
 using namespace si::stores;
 using namespace si::test;
 
-class TestPostgresStorage : public QObject {
+class TestSqlStorage : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
     void sessionRowsUpToEightKilobytesStayWhole();
     void lookupsNeverWalkTheExpiryIndex();
+    void newSqliteFilesGetLargePages();
 };
 
 namespace {
@@ -46,7 +49,7 @@ QSqlDatabase inspectDatabase(const PostgresProcess &server, const QString &name)
 
 } // namespace
 
-void TestPostgresStorage::sessionRowsUpToEightKilobytesStayWhole()
+void TestSqlStorage::sessionRowsUpToEightKilobytesStayWhole()
 {
     PostgresProcess server;
     QString error;
@@ -113,7 +116,7 @@ void TestPostgresStorage::sessionRowsUpToEightKilobytesStayWhole()
 // matches both `expires_at > now` and `email_hash = …`; it then AND-ed the email index with a
 // walk of the whole expiry index (190 ms at 200,000 sessions, 660 ms at a million, for 5 rows).
 // Lookups write `+expires_at`, which no index serves.
-void TestPostgresStorage::lookupsNeverWalkTheExpiryIndex()
+void TestSqlStorage::lookupsNeverWalkTheExpiryIndex()
 {
     PostgresProcess server;
     QString error;
@@ -205,5 +208,60 @@ void TestPostgresStorage::lookupsNeverWalkTheExpiryIndex()
     QSqlDatabase::removeDatabase(connection);
 }
 
-QTEST_GUILESS_MAIN(TestPostgresStorage)
-#include "TestPostgresStorage.moc"
+void TestSqlStorage::newSqliteFilesGetLargePages()
+{
+    QTemporaryDir dir;
+    auto codec = std::make_shared<SessionCodec>(secretList({"storage-secret"}), SessionCodec::Options{});
+    auto pragmas = [](const QString &path) -> QPair<int, QString> {
+        const QString name = QStringLiteral("pragma-check");
+        QPair<int, QString> out{-1, {}};
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+            if (db.open()) {
+                QSqlQuery q(db);
+                if (q.exec(QStringLiteral("PRAGMA page_size")) && q.next())
+                    out.first = q.value(0).toInt();
+                if (q.exec(QStringLiteral("PRAGMA journal_mode")) && q.next())
+                    out.second = q.value(0).toString();
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+        return out;
+    };
+    // A file this program creates.
+    const QString fresh = dir.filePath(QStringLiteral("fresh.db"));
+    {
+        StoreFactory factory;
+        auto store = factory.stateStore(StoreUrl::parse(QStringLiteral("sqlite:") + fresh).value(), codec);
+        QVERIFY_OK(store);
+        QVERIFY_OK(await((*store)->set(SessionCodec::newSessionId(), StateData())));
+    }
+    QCOMPARE(pragmas(fresh), qMakePair(16384, QStringLiteral("wal")));
+    // A file that already exists with SQLite's default pages keeps them (and its sessions).
+    const QString existing = dir.filePath(QStringLiteral("existing.db"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("make-existing"));
+        db.setDatabaseName(existing);
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec(QStringLiteral("CREATE TABLE unrelated (x INTEGER)")));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("make-existing"));
+    const int defaultPages = pragmas(existing).first;
+    QVERIFY(defaultPages > 0 && defaultPages != 16384);
+    {
+        StoreFactory factory;
+        auto store = factory.stateStore(StoreUrl::parse(QStringLiteral("sqlite:") + existing).value(), codec);
+        QVERIFY_OK(store);
+        const QString id = SessionCodec::newSessionId();
+        QVERIFY_OK(await((*store)->set(id, StateData())));
+        auto back = await((*store)->get(id));
+        QVERIFY_OK(back);
+        QVERIFY(back->has_value());
+    }
+    QCOMPARE(pragmas(existing).first, defaultPages);
+}
+
+QTEST_GUILESS_MAIN(TestSqlStorage)
+#include "TestSqlStorage.moc"
