@@ -41,6 +41,15 @@ int lines(const QByteArray &text)
     return t.isEmpty() ? 0 : int(t.count('\n')) + 1;
 }
 
+// Lines of stderr besides the note of which layout was detected (Redis stores are sampled).
+int linesBesidesLayout(const QByteArray &text)
+{
+    int n = 0;
+    for (const QByteArray &line : text.trimmed().split('\n'))
+        n += !line.isEmpty() && !line.startsWith("sessionctl: layout: ");
+    return n;
+}
+
 struct Row {
     QString id, sub, sid, email;
     qint64 expires = 0;
@@ -331,7 +340,7 @@ void TestSessionctlStores::wrongSecretSaysSoAndChangesNothing()
           noIssuer + QStringList{QStringLiteral("find"), QStringLiteral("--sub"), m_rows.first().sub}}) {
         const ProcessResult nothing = run(find, wrong);
         QCOMPARE_EXIT(nothing, 3);
-        QCOMPARE(lines(nothing.err), 1);
+        QCOMPARE(linesBesidesLayout(nothing.err), 1);
         QVERIFY2(nothing.err.contains("decrypts with the given secret"), nothing.err.constData());
     }
     const ProcessResult stats = run(store() + QStringList{QStringLiteral("stats"), QStringLiteral("--json")}, wrong);
