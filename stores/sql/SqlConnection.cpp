@@ -427,6 +427,9 @@ Status SqlConnection::commit()
 
 void SqlConnection::rollback()
 {
+    // What execOncePerConnection() made inside the rolled-back transaction is gone with it; its
+    // statements are idempotent (IF NOT EXISTS), so all of them run again when next asked for.
+    m_sessionObjects.clear();
     if (QSqlDatabase::contains(m_connectionName))
         QSqlDatabase::database(m_connectionName, false).rollback();
 }

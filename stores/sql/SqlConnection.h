@@ -46,8 +46,8 @@ public:
     // format — the rows travel as data and are never parsed as SQL. Qt Sql has no COPY, so this
     // speaks to the libpq connection under the QPSQL driver (same connection, same transaction).
     Status copyIn(const QString &copySql, QByteArrayView rows);
-    // Runs `sql` once per connection (again after a reconnect): temporary tables and other
-    // session-scoped objects.
+    // Runs `sql` once per connection (again after a reconnect or a rollback): temporary tables
+    // and other session-scoped objects, created idempotently (IF NOT EXISTS).
     Status execOncePerConnection(const QString &sql);
     Status transaction();
     Status commit();

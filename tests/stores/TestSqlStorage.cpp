@@ -11,6 +11,7 @@
 #include "core/inspector/SessionBackend.h"
 #include "stores/StoreFactory.h"
 #include "stores/inspect/Inspection.h"
+#include "stores/sql/SqlConnection.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestSupport.h"
 
@@ -31,6 +32,7 @@ private Q_SLOTS:
     void sessionRowsUpToEightKilobytesStayWhole();
     void lookupsNeverWalkTheExpiryIndex();
     void newSqliteFilesGetLargePages();
+    void sessionObjectsComeBackAfterARollback();
 };
 
 namespace {
@@ -251,6 +253,29 @@ void TestSqlStorage::newSqliteFilesGetLargePages()
         QVERIFY(back->has_value());
     }
     QCOMPARE(pragmas(existing).first, defaultPages);
+}
+
+// The staging table of COPY writes is made once per connection, inside the first batch's
+// transaction: a batch that fails there rolls it back, and the next batch must make it again.
+void TestSqlStorage::sessionObjectsComeBackAfterARollback()
+{
+    PostgresProcess server;
+    QString error;
+    QVERIFY2(server.init(&error), qPrintable(error));
+    QVERIFY2(server.start(&error), qPrintable(error));
+    SqlConnection db(StoreUrl::parse(server.url()).value(), QStringLiteral("si_"));
+    const QString create = QStringLiteral("CREATE TEMPORARY TABLE IF NOT EXISTS pg_temp.t (x INTEGER)");
+    QVERIFY_OK(db.transaction());
+    QVERIFY_OK(db.execOncePerConnection(create));
+    QVERIFY_OK(db.direct(QStringLiteral("SELECT x FROM pg_temp.t")));
+    db.rollback(); // the failed batch
+    QVERIFY_OK(db.transaction());
+    QVERIFY_OK(db.execOncePerConnection(create));
+    QVERIFY_OK(db.direct(QStringLiteral("SELECT x FROM pg_temp.t")));
+    QVERIFY_OK(db.commit());
+    // Committed, it stays: asking again runs nothing (a second CREATE would also be harmless).
+    QVERIFY_OK(db.execOncePerConnection(create));
+    QVERIFY_OK(db.direct(QStringLiteral("SELECT x FROM pg_temp.t")));
 }
 
 QTEST_GUILESS_MAIN(TestSqlStorage)
