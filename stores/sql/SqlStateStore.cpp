@@ -78,6 +78,10 @@ QList<const SessionRecord *> lastOfEachId(const QList<SessionRecord> &records)
 {
     QList<const SessionRecord *> out;
     out.reserve(records.size());
+    if (records.size() == 1) { // a single set(): nothing to compare, no set to build
+        out.append(&records.first());
+        return out;
+    }
     QSet<QString> seen;
     seen.reserve(records.size());
     for (qsizetype i = records.size() - 1; i >= 0; --i) {
