@@ -1,0 +1,314 @@
+// The end-to-end story with real parts: the test IdP (oidc-provider), si-demo-webapp as a separate
+// process on Redis and on PostgreSQL, and sessionctl. A login to the web application over HTTP
+// creates a session that `sessionctl find --sub` finds; the IdP's back-channel logout removes it;
+// a revoke from the inspector makes the application's next request anonymous; logout ends the
+// session; and what goes wrong (forged callback, wrong client secret, IdP down) says so.
+
+#include "tests/oidc/IdpBrowser.h"
+#include "tests/support/ServerProcess.h"
+#include "tests/support/TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QUrlQuery>
+#include <QtTest>
+
+using namespace si;
+
+namespace {
+
+QString randomTag()
+{
+    return QString::number(QRandomGenerator::global()->generate64(), 36);
+}
+
+// si-demo-webapp as its own process, killed when the test ends.
+class WebApp {
+public:
+    struct Client {
+        QString id;
+        QString secret;
+    };
+
+    ~WebApp()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished();
+        }
+    }
+
+    // Starts it on `port`; false (with the process's output in `error`) if it does not serve.
+    bool start(quint16 port, const QString &issuer, const Client &client, const QString &store, const QString &prefix,
+               QString *error)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("OIDC_ISSUER"), issuer);
+        env.insert(QStringLiteral("OIDC_CLIENT_ID"), client.id);
+        env.insert(QStringLiteral("OIDC_CLIENT_SECRET"), client.secret);
+        env.insert(QStringLiteral("SI_SECRET"), QStringLiteral("e2e-app-secret"));
+        env.remove(QStringLiteral("SI_SECRET_FILE"));
+        m_process.setProcessEnvironment(env);
+        m_process.start(test::binaryPath(QStringLiteral("bin/si-demo-webapp")),
+                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                         QStringLiteral("--store"), store, QStringLiteral("--prefix"), prefix});
+        m_url = QStringLiteral("http://127.0.0.1:%1").arg(port);
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 15000) {
+            if (m_process.state() == QProcess::NotRunning)
+                break;
+            m_process.waitForReadyRead(100);
+            m_stdout += m_process.readAllStandardOutput();
+            if (m_stdout.contains("serving " + m_url.toLatin1()))
+                return true;
+        }
+        *error = QString::fromUtf8(m_stdout + m_process.readAllStandardError());
+        return false;
+    }
+
+    QUrl url(const QString &path) const { return QUrl(m_url + path); }
+    QString log()
+    {
+        m_stderr += m_process.readAllStandardError();
+        return QString::fromUtf8(m_stderr);
+    }
+
+private:
+    QProcess m_process;
+    QString m_url;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+};
+
+} // namespace
+
+class TestEndToEnd : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void loginFindBackchannelRevokeLogout_data();
+    void loginFindBackchannelRevokeLogout();
+    void callbackFromAnotherBrowserRefused();
+    void wrongClientSecretSaysSo();
+    void idpDownSaysSo();
+
+private:
+    // A client registered at the IdP (dynamic registration) for a web application on `port`.
+    WebApp::Client registerClient(quint16 port);
+    // Logs `user` in to `app` through `browser`; the /profile JSON afterwards (empty on failure).
+    QJsonObject login(test::IdpBrowser &browser, WebApp &app, const QString &user);
+    test::ProcessResult sessionctl(const QString &store, const QString &prefix, const QStringList &args);
+
+    QString m_issuer;
+    QString m_redis;
+    QString m_postgres;
+};
+
+void TestEndToEnd::initTestCase()
+{
+    m_issuer = qEnvironmentVariable("SI_TEST_ISSUER");
+    m_redis = qEnvironmentVariable("SI_TEST_REDIS_URL");
+    m_postgres = qEnvironmentVariable("SI_TEST_PG_DSN");
+    if (m_issuer.isEmpty() || m_redis.isEmpty() || m_postgres.isEmpty()) {
+        if (test::servicesRequired())
+            QFAIL("SI_TEST_ISSUER, SI_TEST_REDIS_URL or SI_TEST_PG_DSN is not set but SI_REQUIRE_SERVICES=1");
+        QSKIP("the test IdP, Redis and PostgreSQL are needed (run under scripts/with-services.sh)");
+    }
+}
+
+WebApp::Client TestEndToEnd::registerClient(quint16 port)
+{
+    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    const QJsonObject metadata{
+        {QStringLiteral("redirect_uris"), QJsonArray{base + QStringLiteral("/callback")}},
+        {QStringLiteral("post_logout_redirect_uris"), QJsonArray{base + QStringLiteral("/")}},
+        {QStringLiteral("grant_types"),
+         QJsonArray{QStringLiteral("authorization_code"), QStringLiteral("refresh_token")}},
+        {QStringLiteral("response_types"), QJsonArray{QStringLiteral("code")}},
+        {QStringLiteral("token_endpoint_auth_method"), QStringLiteral("client_secret_basic")},
+        {QStringLiteral("backchannel_logout_uri"), base + QStringLiteral("/backchannel-logout")},
+        {QStringLiteral("backchannel_logout_session_required"), true},
+    };
+    test::IdpBrowser browser;
+    const auto registered = browser.postJson(QUrl(m_issuer + QStringLiteral("/reg")), QJsonDocument(metadata).toJson());
+    if (registered.status != 201)
+        return {};
+    const QJsonObject client = QJsonDocument::fromJson(registered.body).object();
+    return {client.value(QStringLiteral("client_id")).toString(),
+            client.value(QStringLiteral("client_secret")).toString()};
+}
+
+QJsonObject TestEndToEnd::login(test::IdpBrowser &browser, WebApp &app, const QString &user)
+{
+    const auto start = browser.get(app.url(QStringLiteral("/login")));
+    if (start.status != 302) {
+        qWarning("GET /login: %d %s", start.status, start.body.constData());
+        return {};
+    }
+    const QUrl callback = browser.login(start.location, user, app.url(QStringLiteral("/callback")).toString());
+    if (callback.isEmpty()) {
+        qWarning("IdP login: %s", qPrintable(browser.error()));
+        return {};
+    }
+    const auto done = browser.get(callback);
+    if (done.status != 302 || done.location != app.url(QStringLiteral("/profile"))) {
+        qWarning("GET /callback: %d %s", done.status, done.body.constData());
+        return {};
+    }
+    const auto profile = browser.get(done.location);
+    return profile.status == 200 ? QJsonDocument::fromJson(profile.body).object() : QJsonObject{};
+}
+
+test::ProcessResult TestEndToEnd::sessionctl(const QString &store, const QString &prefix, const QStringList &args)
+{
+    return test::runSessionctl(QStringList{QStringLiteral("--store"), store, QStringLiteral("--prefix"), prefix,
+                                           QStringLiteral("--issuer"), m_issuer} +
+                                   args,
+                               {{QStringLiteral("SI_SECRET"), QStringLiteral("e2e-app-secret")}});
+}
+
+void TestEndToEnd::loginFindBackchannelRevokeLogout_data()
+{
+    QTest::addColumn<QString>("store");
+    QTest::addColumn<QString>("prefix");
+    const QString tag = randomTag();
+    QTest::newRow("redis") << qEnvironmentVariable("SI_TEST_REDIS_URL") << QStringLiteral("e2e%1:").arg(tag);
+    QTest::newRow("postgresql") << qEnvironmentVariable("SI_TEST_PG_DSN") << QStringLiteral("e2e%1_").arg(tag);
+}
+
+void TestEndToEnd::loginFindBackchannelRevokeLogout()
+{
+    QFETCH(QString, store);
+    QFETCH(QString, prefix);
+    const quint16 port = test::freeLoopbackPort();
+    const WebApp::Client client = registerClient(port);
+    QVERIFY2(!client.id.isEmpty(), "the IdP refused the client registration");
+    WebApp app;
+    QString error;
+    QVERIFY2(app.start(port, m_issuer, client, store, prefix, &error), qPrintable(error));
+    const QString user = QStringLiteral("erin-") + randomTag();
+
+    // (b) A login over HTTP creates a session that sessionctl finds by sub.
+    test::IdpBrowser browser;
+    QCOMPARE(browser.get(app.url(QStringLiteral("/profile"))).status, 401);
+    const QJsonObject profile = login(browser, app, user);
+    QCOMPARE(profile.value(QStringLiteral("sub")).toString(), user);
+    QCOMPARE(profile.value(QStringLiteral("iss")).toString(), m_issuer);
+    const QString sid = profile.value(QStringLiteral("sid")).toString();
+    QVERIFY2(!sid.isEmpty(), "the ID token carried no sid");
+    auto found =
+        sessionctl(store, prefix, {QStringLiteral("find"), QStringLiteral("--sub"), user, QStringLiteral("--json")});
+    QVERIFY2(found.exitCode == 0, found.err.constData());
+    QJsonArray sessions = QJsonDocument::fromJson(found.out).object().value(QStringLiteral("sessions")).toArray();
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions[0].toObject().value(QStringLiteral("sid")).toString(), sid);
+    QCOMPARE(sessions[0].toObject().value(QStringLiteral("email")).toString(), user + QStringLiteral("@example.test"));
+
+    // (c) The IdP's back-channel logout (a signed logout token POSTed to the application) removes it.
+    const QByteArray request = QJsonDocument(QJsonObject{{QStringLiteral("client_id"), client.id},
+                                                         {QStringLiteral("sub"), user},
+                                                         {QStringLiteral("sid"), sid}})
+                                   .toJson();
+    QCOMPARE(browser.postJson(QUrl(m_issuer + QStringLiteral("/__test/backchannel-logout")), request).status, 204);
+    QTRY_VERIFY2_WITH_TIMEOUT(app.log().contains(QStringLiteral("1 session(s) removed")), qPrintable(app.log()), 5000);
+    QCOMPARE(browser.get(app.url(QStringLiteral("/profile"))).status, 401);
+    found = sessionctl(store, prefix, {QStringLiteral("find"), QStringLiteral("--sub"), user});
+    QCOMPARE(found.exitCode, 2);
+
+    // (d) A revoke from the inspector makes the application's next request anonymous.
+    test::IdpBrowser second;
+    QCOMPARE(login(second, app, user).value(QStringLiteral("sub")).toString(), user);
+    QCOMPARE(second.get(app.url(QStringLiteral("/profile"))).status, 200);
+    const auto revoked = sessionctl(store, prefix, {QStringLiteral("revoke"), QStringLiteral("--sub"), user});
+    QVERIFY2(revoked.exitCode == 0, revoked.err.constData());
+    const auto anonymous = second.get(app.url(QStringLiteral("/profile")));
+    QCOMPARE(anonymous.status, 401);
+    QCOMPARE(QJsonDocument::fromJson(anonymous.body).object().value(QStringLiteral("error")).toString(),
+             QStringLiteral("anonymous"));
+
+    // Logout: the session ends here, the browser goes to the IdP's end-session endpoint and back.
+    test::IdpBrowser third;
+    QCOMPARE(login(third, app, user).value(QStringLiteral("sub")).toString(), user);
+    const auto out = third.get(app.url(QStringLiteral("/logout")));
+    QCOMPARE(out.status, 302);
+    QVERIFY2(out.location.toString().startsWith(m_issuer), qPrintable(out.location.toString()));
+    QVERIFY(QUrlQuery(out.location).hasQueryItem(QStringLiteral("id_token_hint")));
+    QCOMPARE(third.get(app.url(QStringLiteral("/profile"))).status, 401);
+    QCOMPARE(third.endSession(out.location), app.url(QStringLiteral("/")));
+    found = sessionctl(store, prefix, {QStringLiteral("find"), QStringLiteral("--sub"), user});
+    QCOMPARE(found.exitCode, 2);
+    QVERIFY2(!app.log().contains(QLatin1String("refused")), qPrintable(app.log()));
+}
+
+void TestEndToEnd::callbackFromAnotherBrowserRefused()
+{
+    const quint16 port = test::freeLoopbackPort();
+    const WebApp::Client client = registerClient(port);
+    QVERIFY(!client.id.isEmpty());
+    WebApp app;
+    QString error;
+    const QString prefix = QStringLiteral("e2e%1:").arg(randomTag());
+    QVERIFY2(app.start(port, m_issuer, client, m_redis, prefix, &error), qPrintable(error));
+
+    // Mallory logs in but hands her callback URL to Victor instead of following it (login CSRF).
+    test::IdpBrowser mallory;
+    const auto start = mallory.get(app.url(QStringLiteral("/login")));
+    QCOMPARE(start.status, 302);
+    const QUrl callback =
+        mallory.login(start.location, QStringLiteral("mallory"), app.url(QStringLiteral("/callback")).toString());
+    QVERIFY2(!callback.isEmpty(), qPrintable(mallory.error()));
+    test::IdpBrowser victor;
+    const auto refused = victor.get(callback);
+    QCOMPARE(refused.status, 400);
+    QVERIFY2(refused.body.contains("this login was not started in this browser"), refused.body.constData());
+    QCOMPARE(victor.get(app.url(QStringLiteral("/profile"))).status, 401);
+    // The refusal consumed nothing: the browser that started the login completes it.
+    const auto done = mallory.get(callback);
+    QCOMPARE(done.status, 302);
+    QCOMPARE(mallory.get(app.url(QStringLiteral("/profile"))).status, 200);
+}
+
+void TestEndToEnd::wrongClientSecretSaysSo()
+{
+    const quint16 port = test::freeLoopbackPort();
+    WebApp::Client client = registerClient(port);
+    QVERIFY(!client.id.isEmpty());
+    client.secret = QStringLiteral("not-the-secret-the-idp-issued");
+    WebApp app;
+    QString error;
+    QVERIFY2(app.start(port, m_issuer, client, m_redis, QStringLiteral("e2e%1:").arg(randomTag()), &error),
+             qPrintable(error));
+    test::IdpBrowser browser;
+    const auto start = browser.get(app.url(QStringLiteral("/login")));
+    QCOMPARE(start.status, 302);
+    const QUrl callback =
+        browser.login(start.location, QStringLiteral("trent"), app.url(QStringLiteral("/callback")).toString());
+    QVERIFY2(!callback.isEmpty(), qPrintable(browser.error()));
+    const auto failed = browser.get(callback);
+    QCOMPARE(failed.status, 400);
+    QVERIFY2(failed.body.contains("the IdP refused the client's credentials"), failed.body.constData());
+    QVERIFY2(!failed.body.contains(client.secret.toUtf8()), "the page shows the client secret");
+    QCOMPARE(browser.get(app.url(QStringLiteral("/profile"))).status, 401);
+}
+
+void TestEndToEnd::idpDownSaysSo()
+{
+    const quint16 port = test::freeLoopbackPort();
+    WebApp app;
+    QString error;
+    QVERIFY2(app.start(port, QStringLiteral("http://127.0.0.1:%1").arg(test::freeLoopbackPort()),
+                       {QStringLiteral("nobody"), QStringLiteral("secret")}, m_redis,
+                       QStringLiteral("e2e%1:").arg(randomTag()), &error),
+             qPrintable(error));
+    test::IdpBrowser browser;
+    const auto failed = browser.get(app.url(QStringLiteral("/login")));
+    QCOMPARE(failed.status, 502);
+    QVERIFY2(failed.body.contains("cannot reach http://127.0.0.1:"), failed.body.constData());
+}
+
+QTEST_GUILESS_MAIN(TestEndToEnd)
+#include "TestEndToEnd.moc"
