@@ -638,6 +638,23 @@ QFuture<Result<qint64>> SessionBackend::expire(const QString &id, qint64 at)
     return audited<qint64>(std::move(work), QStringLiteral("expire"), targets, [](const qint64 &) { return 1; });
 }
 
+QFuture<Result<qsizetype>> SessionBackend::write(const QString &id, const StateData &state)
+{
+    const QStringList targets{sessionFingerprint(id)};
+    if (auto refused = refuseIfReadOnly(QStringLiteral("write"), targets); !refused)
+        return ready(Result<qsizetype>(refused.error()));
+    if (m_layout->kind() != SessionLayout::Kind::Native || !m_options.nativeStore)
+        return ready(Result<qsizetype>(
+            makeError(ErrorCode::Unsupported, QStringLiteral("sessions can be written to native stores only"),
+                      QStringLiteral("this store holds the %1 layout").arg(m_layout->name()))));
+    return audited<qsizetype>(m_options.nativeStore->set(id, state).then([](const Status &stored) -> Result<qsizetype> {
+        if (!stored)
+            return stored.error();
+        return qsizetype(1);
+    }),
+                              QStringLiteral("write"), targets, [](const qsizetype &n) { return qint64(n); });
+}
+
 QFuture<Result<qsizetype>> SessionBackend::revoke(const LogoutTarget &given, const CancelToken &cancel)
 {
     LogoutTarget target = given;

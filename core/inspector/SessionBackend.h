@@ -164,6 +164,9 @@ public:
     QFuture<Result<qsizetype>> revoke(const LogoutTarget &target, const CancelToken &cancel = {});
     QFuture<Result<BulkDeleteResult>> bulkDelete(const SessionFilter &filter, bool dryRun,
                                                  const CancelToken &cancel = {});
+    // Stores a session under `id` (the Test Login window's "write to store"): the native layout
+    // only, encrypted with the profile's secrets as the application would.
+    QFuture<Result<qsizetype>> write(const QString &id, const StateData &state);
 
     // The store's integrity check (SessionSource::checkIntegrity), plus the sessions this
     // profile's secrets cannot open. `repair` is a write: refused on read-only profiles, audited.

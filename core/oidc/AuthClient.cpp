@@ -269,7 +269,8 @@ QFuture<Result<LoginStart>> AuthClient::startLogin(const StartLoginOptions &opti
         .unwrap();
 }
 
-QFuture<Result<LoginResult>> AuthClient::completeLogin(const QUrl &callback, std::shared_ptr<StoreContext> context)
+QFuture<Result<LoginResult>> AuthClient::completeLogin(const QUrl &callback, std::shared_ptr<StoreContext> context,
+                                                       std::shared_ptr<LoginTrace> trace)
 {
     const QUrlQuery query(callback);
     const QString error = queryValue(query, "error");
@@ -299,9 +300,16 @@ QFuture<Result<LoginResult>> AuthClient::completeLogin(const QUrl &callback, std
         TransactionData tx;
         TokenResponse tokens;
         QString nonce;
-        void lap(const char *what) { result.timingsMs.append({QString::fromLatin1(what), timer.restart()}); }
+        std::shared_ptr<LoginTrace> trace;
+        void lap(const char *what)
+        {
+            result.timingsMs.append({QString::fromLatin1(what), timer.restart()});
+            if (trace)
+                trace->timingsMs = result.timingsMs;
+        }
     };
     auto flow = std::make_shared<Flow>();
+    flow->trace = std::move(trace);
     flow->timer.start();
 
     return m_transactions->get(state, context)
@@ -330,6 +338,8 @@ QFuture<Result<LoginResult>> AuthClient::completeLogin(const QUrl &callback, std
                 return ready(Result<ValidationReport>(tokens.error()));
             flow->tokens = *tokens;
             flow->lap("token exchange");
+            if (flow->trace)
+                flow->trace->idToken = tokens->idToken;
             if (tokens->idToken.isEmpty())
                 return ready(Result<ValidationReport>(makeError(ErrorCode::InvalidToken,
                                                                 QStringLiteral("the token response has no ID token"),
@@ -342,6 +352,8 @@ QFuture<Result<LoginResult>> AuthClient::completeLogin(const QUrl &callback, std
                 return ready(Result<LoginResult>(report.error()));
             flow->lap("ID token validation");
             flow->result.idTokenReport = *report;
+            if (flow->trace)
+                flow->trace->idTokenReport = *report;
             if (!report->ok())
                 return ready(Result<LoginResult>(makeError(
                     ErrorCode::InvalidToken, QStringLiteral("the ID token is not valid"), report->firstFailure())));

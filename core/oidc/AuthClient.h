@@ -62,6 +62,15 @@ struct LoginResult {
     QList<QPair<QString, qint64>> timingsMs; // "token exchange", "ID token validation", "store write"
 };
 
+// What a login did, filled in as it proceeds: a login that fails keeps what happened before the
+// failure (the Test Login window shows every check of an ID token it refused, and the timings).
+// Written on the AuthClient's threads; read it once the login's future has finished.
+struct LoginTrace {
+    ValidationReport idTokenReport;
+    QList<QPair<QString, qint64>> timingsMs;
+    QString idToken; // the ID token the IdP returned, when the login got that far
+};
+
 struct LogoutOptions {
     QString returnTo;    // post_logout_redirect_uri
     QString logoutState; // echoed back by the IdP
@@ -95,7 +104,9 @@ public:
     QFuture<Result<LoginStart>> startLogin(const StartLoginOptions &options = {},
                                            std::shared_ptr<StoreContext> context = {});
     // `callback` is the full redirect URI the IdP sent the browser to (code, state, iss or error).
-    QFuture<Result<LoginResult>> completeLogin(const QUrl &callback, std::shared_ptr<StoreContext> context = {});
+    // `trace`, when given, records the steps even if the login fails.
+    QFuture<Result<LoginResult>> completeLogin(const QUrl &callback, std::shared_ptr<StoreContext> context = {},
+                                               std::shared_ptr<LoginTrace> trace = {});
 
     QFuture<Result<std::optional<StateData>>> getSession(const QString &sessionId,
                                                          std::shared_ptr<StoreContext> context = {});

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void findIsIssuerScoped();
     void loadShowsTheDocument();
     void removeReportsWhatExisted();
+    void writeStoresASessionTheIndexesFind();
     void revokeBySubRemovesOnlyThatUser();
     void revokeBySid();
     void expireOnlyBringsTheEndForward();
@@ -588,6 +589,34 @@ void TestSessionBackend::bulkDeleteDryRunListsExactlyWhatGoes()
     QCOMPARE(json::Value(entries.first()).get("count")->toInt64().value_or(-1), expected.size());
 }
 
+void TestSessionBackend::writeStoresASessionTheIndexesFind()
+{
+    // A test login's session, written as the application would write it (a second session of a
+    // seeded user in the same IdP session).
+    const SeedGenerator::Session &user = m_seeded.at(2);
+    const QString id =
+        QStringLiteral("test-login-") + crypto::randomString(16, u"abcdefghijklmnopqrstuvwxyz0123456789");
+    auto written = await(m_opened.backend->write(id, user.state));
+    QVERIFY_OK(written);
+    QCOMPARE(*written, qsizetype(1));
+    auto detail = await(m_opened.backend->load(id));
+    QVERIFY_OK(detail);
+    QCOMPARE(detail->row.summary.sub, user.state.user->sub());
+    auto bySid = await(m_opened.backend->find({SearchQuery::Field::Session, user.state.internal.sid, {}}));
+    QVERIFY_OK(bySid);
+    QStringList ids;
+    for (const SessionRow &row : bySid->rows)
+        ids << row.id;
+    ids.sort();
+    QStringList expected{id, user.id};
+    expected.sort();
+    QCOMPARE(ids, expected);
+    const auto entries = auditEntries();
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(json::Value(entries.first()).get("action")->toQString(), QStringLiteral("write"));
+    QCOMPARE(json::Value(entries.first()).get("outcome")->toQString(), QStringLiteral("ok"));
+}
+
 void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
 {
     auto opened = open("app-secret-one", true);
@@ -610,6 +639,10 @@ void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
     QCOMPARE(revoked.error().code, ErrorCode::ReadOnly);
     auto bulk = await(ro.bulkDelete(everything, false));
     QCOMPARE(bulk.error().code, ErrorCode::ReadOnly);
+    StateData rewritten = probe.state;
+    rewritten.internal.createdAt += 7;
+    auto written = await(ro.write(probe.id, rewritten));
+    QCOMPARE(written.error().code, ErrorCode::ReadOnly);
     // Reading and previewing still work.
     auto preview = await(ro.bulkDelete(everything, true));
     QVERIFY_OK(preview);
@@ -618,14 +651,14 @@ void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
     for (const auto &s : std::as_const(m_seeded))
         QVERIFY2(await(m_opened.backend->load(s.id)).ok(), qPrintable(s.id));
     const auto entries = auditEntries();
-    QCOMPARE(entries.size(), 4);
+    QCOMPARE(entries.size(), 5);
     QStringList actions;
     for (const json::Object &e : entries) {
         QCOMPARE(json::Value(e).get("outcome")->toQString(), QStringLiteral("refused (read-only)"));
         actions << json::Value(e).get("action")->toQString();
     }
     QCOMPARE(actions, (QStringList{QStringLiteral("delete"), QStringLiteral("expire"), QStringLiteral("revoke"),
-                                   QStringLiteral("bulk-delete")}));
+                                   QStringLiteral("bulk-delete"), QStringLiteral("write")}));
 
     // Beneath the engine, SQL connections of a read-only profile are read-only themselves: a write
     // that bypasses the engine (the raw state store) is refused by PostgreSQL or SQLite, and

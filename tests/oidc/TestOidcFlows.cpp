@@ -56,6 +56,7 @@ private Q_SLOTS:
     void loginThroughPar();
     void wrongClientSecret();
     void userCancels();
+    void refusedIdTokenKeepsItsTrace();
     void callbackCannotBeReplayed();
     void refreshRotatesTokens();
     void userInfo();
@@ -252,6 +253,36 @@ void TestOidcFlows::userCancels()
     QVERIFY(!result.ok());
     QCOMPARE(result.error().code, ErrorCode::Canceled);
     QCOMPARE(result.error().message, QStringLiteral("the IdP ended the login: access_denied"));
+}
+
+void TestOidcFlows::refusedIdTokenKeepsItsTrace()
+{
+    auto c = client(kBasic);
+    auto start = await(c->startLogin());
+    QVERIFY(start.ok());
+    test::IdpBrowser browser;
+    const QUrl callback = browser.login(start->authorizationUrl, QStringLiteral("ivan"), kRedirect);
+    QVERIFY2(!callback.isEmpty(), qPrintable(browser.error()));
+    // The client's clock is two hours ahead: the fresh ID token looks expired.
+    m_clock->offset = 2 * 3600;
+    auto trace = std::make_shared<LoginTrace>();
+    auto result = await(c->completeLogin(callback, {}, trace));
+    QVERIFY(!result.ok());
+    QCOMPARE(result.error().code, ErrorCode::InvalidToken);
+    // What happened before the refusal is kept: every check with its outcome, the token, timings.
+    QVERIFY(!trace->idToken.isEmpty());
+    QCOMPARE(jose::parseJwt(trace->idToken.toLatin1())->claims.find("sub")->toQString(), QStringLiteral("ivan"));
+    QStringList failed, passed;
+    for (const auto &check : trace->idTokenReport.checks)
+        (check.passed ? passed : failed) << check.name;
+    QCOMPARE(failed, QStringList{QStringLiteral("exp")});
+    for (const char *n : {"signature", "iss", "aud", "nonce", "at_hash"})
+        QVERIFY2(passed.contains(QLatin1String(n)), n);
+    QStringList steps;
+    for (const auto &[step, ms] : trace->timingsMs)
+        steps << step;
+    QCOMPARE(steps, (QStringList{QStringLiteral("transaction"), QStringLiteral("token exchange"),
+                                 QStringLiteral("ID token validation")}));
 }
 
 void TestOidcFlows::callbackCannotBeReplayed()
