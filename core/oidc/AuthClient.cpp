@@ -407,15 +407,28 @@ QFuture<Result<std::optional<UserClaims>>> AuthClient::getUser(const QString &se
         });
 }
 
-QFuture<Result<QString>> AuthClient::getAccessToken(const QString &sessionId, const QString &audienceIn,
-                                                    const QString &scopeIn, std::shared_ptr<StoreContext> context)
+QFuture<Result<QString>> AuthClient::getAccessToken(const QString &sessionId, const QString &audience,
+                                                    const QString &scope, std::shared_ptr<StoreContext> context)
+{
+    return accessToken(sessionId, audience, scope, std::move(context), false);
+}
+
+QFuture<Result<QString>> AuthClient::refreshAccessToken(const QString &sessionId, const QString &audience,
+                                                        const QString &scope, std::shared_ptr<StoreContext> context)
+{
+    return accessToken(sessionId, audience, scope, std::move(context), true);
+}
+
+QFuture<Result<QString>> AuthClient::accessToken(const QString &sessionId, const QString &audienceIn,
+                                                 const QString &scopeIn, std::shared_ptr<StoreContext> context,
+                                                 bool force)
 {
     const QString audience = !audienceIn.isEmpty()           ? audienceIn
                              : !m_options.audience.isEmpty() ? m_options.audience
                                                              : QStringLiteral("default");
     return m_sessions->get(sessionId, context)
-        .then([this, sessionId, audience, scopeIn,
-               context](const Result<std::optional<StateData>> &loaded) -> QFuture<Result<QString>> {
+        .then([this, sessionId, audience, scopeIn, context,
+               force](const Result<std::optional<StateData>> &loaded) -> QFuture<Result<QString>> {
             if (!loaded)
                 return ready(Result<QString>(loaded.error()));
             if (!loaded->has_value())
@@ -423,6 +436,8 @@ QFuture<Result<QString>> AuthClient::getAccessToken(const QString &sessionId, co
             const StateData state = **loaded;
             const qint64 now = m_options.clock();
             for (const TokenSet &set : state.tokenSets) {
+                if (force)
+                    break;
                 const bool sameScope = scopeIn.isEmpty() || set.scope.value_or(QString()) == scopeIn;
                 if (set.audience.value_or(QStringLiteral("default")) == audience && sameScope &&
                     set.expiresAt > now + m_options.leewaySeconds)

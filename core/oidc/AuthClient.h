@@ -116,6 +116,9 @@ public:
     // the session's refresh token when it has expired; the session is updated.
     QFuture<Result<QString>> getAccessToken(const QString &sessionId, const QString &audience = {},
                                             const QString &scope = {}, std::shared_ptr<StoreContext> context = {});
+    // The same, refreshed now whether or not it has expired (the Test Login window's button).
+    QFuture<Result<QString>> refreshAccessToken(const QString &sessionId, const QString &audience = {},
+                                                const QString &scope = {}, std::shared_ptr<StoreContext> context = {});
     // Ends the session locally and returns where to send the browser: the IdP's end_session_endpoint
     // (with id_token_hint), or Auth0's /v2/logout when the IdP offers no end-session endpoint.
     QFuture<Result<QUrl>> logout(const QString &sessionId, const LogoutOptions &options = {},
@@ -141,6 +144,8 @@ private:
     QFuture<Result<TokenResponse>> tokenRequest(QList<QPair<QString, QString>> form);
     HttpRequest authenticated(const QUrl &endpoint, QList<QPair<QString, QString>> form) const;
     QString sessionIdFor(bool newSession) const;
+    QFuture<Result<QString>> accessToken(const QString &sessionId, const QString &audience, const QString &scope,
+                                         std::shared_ptr<StoreContext> context, bool force);
 
     AuthClientOptions m_options;
     std::shared_ptr<HttpClient> m_http;

@@ -323,7 +323,16 @@ void TestOidcFlows::refreshRotatesTokens()
     QVERIFY((*session)->refreshToken.value() != firstRefresh);
     QCOMPARE((*session)->tokenSets.size(), 1);
     QCOMPARE((*session)->tokenSets[0].accessToken, *refreshed);
-    // The spent refresh token is refused by the IdP.
+    // A forced refresh does not wait for expiry, and rotates again.
+    const QString secondRefresh = (*session)->refreshToken.value();
+    auto forced = await(c->refreshAccessToken(id));
+    QVERIFY2(forced.ok(), forced.ok() ? "" : qPrintable(forced.error().toString()));
+    QVERIFY(*forced != *refreshed);
+    session = await(c->getSession(id));
+    QVERIFY((*session)->refreshToken.value() != secondRefresh);
+    QCOMPARE((*session)->tokenSets[0].accessToken, *forced);
+    QCOMPARE(await(c->getAccessToken(id)).value(), *forced);
+    // The spent refresh token is refused by the IdP (which then revokes the grant: reuse).
     const QByteArray form = "grant_type=refresh_token&refresh_token=" + QUrl::toPercentEncoding(firstRefresh);
     HttpRequest request;
     request.method = HttpRequest::Method::Post;
