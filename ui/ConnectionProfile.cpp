@@ -29,6 +29,10 @@ QList<ConnectionProfile> ProfileStore::load() const
         p.prefix = settings.value(QStringLiteral("prefix")).toString();
         p.readOnly = settings.value(QStringLiteral("readOnly"), true).toBool();
         p.clientId = settings.value(QStringLiteral("clientId")).toString();
+        p.scopes = settings.value(QStringLiteral("scopes")).toString();
+        p.audience = settings.value(QStringLiteral("audience")).toString();
+        p.authorizationParameters = settings.value(QStringLiteral("authorizationParameters")).toString();
+        p.redirectUri = settings.value(QStringLiteral("redirectUri")).toString();
         if (!p.id.isEmpty() && !p.name.isEmpty())
             out.append(p);
     }
@@ -55,6 +59,10 @@ void ProfileStore::save(const QList<ConnectionProfile> &profiles) const
         settings.setValue(QStringLiteral("prefix"), p.prefix);
         settings.setValue(QStringLiteral("readOnly"), p.readOnly);
         settings.setValue(QStringLiteral("clientId"), p.clientId);
+        settings.setValue(QStringLiteral("scopes"), p.scopes);
+        settings.setValue(QStringLiteral("audience"), p.audience);
+        settings.setValue(QStringLiteral("authorizationParameters"), p.authorizationParameters);
+        settings.setValue(QStringLiteral("redirectUri"), p.redirectUri);
     }
     settings.endArray();
     settings.sync();

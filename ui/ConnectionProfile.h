@@ -20,6 +20,11 @@ struct ConnectionProfile {
     QString prefix; // native namespace ("" = the default)
     bool readOnly = true;
     QString clientId; // the IdP client for test logins
+    // Test logins (the Test Login window); "" = the defaults.
+    QString scopes;                  // "openid profile email offline_access"
+    QString audience;                // an API audience (Auth0)
+    QString authorizationParameters; // extra, as a query string: "prompt=login&ui_locales=de"
+    QString redirectUri;             // registered at the IdP; caught in-process, never loaded
 
     static constexpr const char *kAppSecrets = "app-secrets"; // one per line; the first encrypts
     static constexpr const char *kStorePassword = "store-password";

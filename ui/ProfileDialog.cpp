@@ -9,6 +9,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace si::ui {
@@ -41,6 +42,10 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     , m_storePassword(secretEdit(this, "storePasswordLineEdit", isNew))
     , m_clientId(new QLineEdit(profile.clientId, this))
     , m_clientSecret(secretEdit(this, "clientSecretLineEdit", isNew))
+    , m_scopes(new QLineEdit(profile.scopes, this))
+    , m_audience(new QLineEdit(profile.audience, this))
+    , m_parameters(new QLineEdit(profile.authorizationParameters, this))
+    , m_redirectUri(new QLineEdit(profile.redirectUri, this))
     , m_error(new QLabel(this))
 {
     setObjectName(QStringLiteral("profileDialog"));
@@ -65,6 +70,17 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     m_readOnly->setChecked(isNew ? true : profile.readOnly);
     m_appSecrets->setToolTip(tr("The application's secrets, separated by commas; the first one encrypts"));
     m_clientId->setObjectName(QStringLiteral("clientIdLineEdit"));
+    m_scopes->setObjectName(QStringLiteral("scopesLineEdit"));
+    m_scopes->setPlaceholderText(QStringLiteral("openid profile email offline_access"));
+    m_audience->setObjectName(QStringLiteral("audienceLineEdit"));
+    m_audience->setPlaceholderText(tr("none"));
+    m_parameters->setObjectName(QStringLiteral("parametersLineEdit"));
+    m_parameters->setPlaceholderText(QStringLiteral("prompt=login&ui_locales=de"));
+    m_parameters->setToolTip(tr("Added to every authorization request of a test login"));
+    m_redirectUri->setObjectName(QStringLiteral("redirectUriLineEdit"));
+    m_redirectUri->setPlaceholderText(QStringLiteral("http://127.0.0.1/callback"));
+    m_redirectUri->setToolTip(tr("Registered at the IdP for this client; the test login catches the redirect "
+                                 "in-process, nothing needs to listen there"));
     m_error->setObjectName(QStringLiteral("dialogErrorLabel"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: palette(highlight)"));
@@ -82,6 +98,10 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
     form->addRow(tr("Store pass&word"), m_storePassword);
     form->addRow(tr("IdP &client id"), m_clientId);
     form->addRow(tr("IdP client s&ecret"), m_clientSecret);
+    form->addRow(tr("Test login sc&opes"), m_scopes);
+    form->addRow(tr("&Audience"), m_audience);
+    form->addRow(tr("E&xtra parameters"), m_parameters);
+    form->addRow(tr("&Redirect URI"), m_redirectUri);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     buttons->setObjectName(QStringLiteral("profileButtonBox"));
     connect(buttons, &QDialogButtonBox::accepted, this, &ProfileDialog::accept);
@@ -119,6 +139,15 @@ void ProfileDialog::accept()
     m_profile.prefix = m_prefix->text().trimmed();
     m_profile.readOnly = m_readOnly->isChecked();
     m_profile.clientId = m_clientId->text().trimmed();
+    m_profile.scopes = m_scopes->text().simplified();
+    m_profile.audience = m_audience->text().trimmed();
+    m_profile.authorizationParameters = m_parameters->text().trimmed();
+    m_profile.redirectUri = m_redirectUri->text().trimmed();
+    if (!m_profile.redirectUri.isEmpty()) {
+        const QUrl redirect(m_profile.redirectUri, QUrl::StrictMode);
+        if (!redirect.isValid() || redirect.isRelative() || redirect.hasFragment())
+            return fail(tr("The redirect URI must be an absolute URL without a fragment."));
+    }
     if (m_profile.id.isEmpty())
         m_profile.id = ConnectionProfile::newId();
     m_secrets = {};

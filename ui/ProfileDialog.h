@@ -47,6 +47,10 @@ private:
     QLineEdit *m_storePassword;
     QLineEdit *m_clientId;
     QLineEdit *m_clientSecret;
+    QLineEdit *m_scopes;
+    QLineEdit *m_audience;
+    QLineEdit *m_parameters;
+    QLineEdit *m_redirectUri;
     QLabel *m_error;
 };
 

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void createdProfileKeepsSecretsOutOfSettings();
     void openingAProfileUsesItsSecrets();
     void tokenKeysFileIsCheckedAndKept();
+    void testLoginSettingsAreCheckedAndKept();
     void editKeepsSecretsUnlessRetyped();
     void duplicateCopiesAndRemoveDeletesSecrets();
     void withoutAKeychainSecretsComeFromTheEnvironment();
@@ -254,6 +255,36 @@ void TestProfiles::tokenKeysFileIsCheckedAndKept()
     QCOMPARE(profiles.first().jwksFile, QStringLiteral(SI_SOURCE_DIR "/resources/demo/demo-signing-key.jwk"));
     m_window = std::make_unique<MainWindow>();
     QCOMPARE(m_window->profiles()->profiles().first().jwksFile, profiles.first().jwksFile);
+}
+
+void TestProfiles::testLoginSettingsAreCheckedAndKept()
+{
+    QString refusal;
+    withDialog([this] { button("addProfileButton")->click(); },
+               [&](QDialog *dialog) {
+                   setText(dialog, "nameLineEdit", QStringLiteral("Staging IdP"));
+                   setText(dialog, "urlLineEdit", m_storeUrl);
+                   setText(dialog, "clientIdLineEdit", QStringLiteral("qa-client"));
+                   setText(dialog, "scopesLineEdit", QStringLiteral("  openid   email "));
+                   setText(dialog, "audienceLineEdit", QStringLiteral("https://api.example.com/"));
+                   setText(dialog, "parametersLineEdit", QStringLiteral("prompt=login&ui_locales=de"));
+                   setText(dialog, "redirectUriLineEdit", QStringLiteral("/callback#top"));
+                   dialog->findChild<QDialogButtonBox *>(QStringLiteral("profileButtonBox"))
+                       ->button(QDialogButtonBox::Save)
+                       ->click();
+                   refusal = dialog->findChild<QLabel *>(QStringLiteral("dialogErrorLabel"))->text();
+                   setText(dialog, "redirectUriLineEdit", QStringLiteral("http://127.0.0.1:9/callback"));
+               });
+    QCOMPARE(refusal, QStringLiteral("The redirect URI must be an absolute URL without a fragment."));
+    m_window = std::make_unique<MainWindow>();
+    const auto profiles = m_window->profiles()->profiles();
+    QCOMPARE(profiles.size(), 1);
+    const ui::ConnectionProfile &p = profiles.first();
+    QCOMPARE(p.clientId, QStringLiteral("qa-client"));
+    QCOMPARE(p.scopes, QStringLiteral("openid email"));
+    QCOMPARE(p.audience, QStringLiteral("https://api.example.com/"));
+    QCOMPARE(p.authorizationParameters, QStringLiteral("prompt=login&ui_locales=de"));
+    QCOMPARE(p.redirectUri, QStringLiteral("http://127.0.0.1:9/callback"));
 }
 
 void TestProfiles::editKeepsSecretsUnlessRetyped()
