@@ -7,6 +7,7 @@
 #include "SessionDetailsPane.h"
 #include "SessionTableModel.h"
 #include "StatisticsView.h"
+#include "TestLoginWindow.h"
 #include "core/inspector/SessionExport.h"
 #include "core/oidc/HttpClient.h"
 #include "core/oidc/ProviderCache.h"
@@ -192,6 +193,11 @@ void MainWindow::buildActions()
     m_revoke = new QAction(tr("Log user out &everywhere"), this);
     m_revoke->setObjectName(QStringLiteral("revokeAction"));
     connect(m_revoke, &QAction::triggered, this, &MainWindow::revokeSelectedUser);
+    m_testLoginAction = new QAction(tr("&Test login…"), this);
+    m_testLoginAction->setObjectName(QStringLiteral("testLoginAction"));
+    m_testLoginAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_testLoginAction->setToolTip(tr("Log in to an IdP in an embedded browser and check the tokens"));
+    connect(m_testLoginAction, &QAction::triggered, this, &MainWindow::openTestLogin);
     auto *quit = new QAction(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
@@ -210,12 +216,48 @@ void MainWindow::buildActions()
     session->addAction(m_revoke);
     session->addSeparator();
     session->addAction(m_bulkDelete);
+    QMenu *toolsMenu = menuBar()->addMenu(tr("&Tools"));
+    toolsMenu->addAction(m_testLoginAction);
     QToolBar *tools = addToolBar(tr("Actions"));
     tools->setObjectName(QStringLiteral("actionsToolBar"));
     tools->setMovable(false);
     tools->addAction(m_refresh);
     tools->addAction(m_delete);
     tools->addAction(m_revoke);
+    tools->addSeparator();
+    tools->addAction(m_testLoginAction);
+}
+
+void MainWindow::openTestLogin()
+{
+    if (!m_testLogin) {
+        m_testLogin = new TestLoginWindow(this);
+        connect(m_testLogin, &TestLoginWindow::sessionWritten, this, &MainWindow::selectSession);
+    }
+    m_testLogin->setProfiles(m_profiles->profiles(), &m_profiles->vault());
+    m_testLogin->setTarget(m_opened.backend, m_storeName);
+    m_testLogin->show();
+    m_testLogin->raise();
+    m_testLogin->activateWindow();
+}
+
+void MainWindow::selectSession(const QString &id, const QString &sid)
+{
+    auto done = std::make_shared<QMetaObject::Connection>();
+    *done = connect(m_model, &SessionTableModel::searchFinished, this, [this, id, done] {
+        disconnect(*done);
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            const auto found = m_model->rowAt(row);
+            if (found && found->id == id) {
+                m_table->selectRow(row);
+                m_table->scrollTo(m_model->index(row, 0));
+                return;
+            }
+        }
+    });
+    m_searchField->setCurrentIndex(m_searchField->findData(int(SearchQuery::Field::Session)));
+    m_searchEdit->setText(sid);
+    search();
 }
 
 void MainWindow::buildLayout()
@@ -354,6 +396,8 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
     m_details->setTokenKeys(tokenKeysFor(opened));
     m_model->setBackend(opened.backend);
     m_statistics->setBackend(opened.backend);
+    if (m_testLogin)
+        m_testLogin->setTarget(opened.backend, name);
     if (!opened.layoutNote.isEmpty() && opened.detected)
         m_banner->show(MessageBanner::Kind::Information, tr("Layout: %1").arg(opened.layoutNote));
     updateStatus();

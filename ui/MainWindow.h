@@ -31,6 +31,7 @@ class AuditLogView;
 class MessageBanner;
 class StatisticsView;
 class ProfilePanel;
+class TestLoginWindow;
 class SessionDetailsPane;
 class SessionTableModel;
 
@@ -53,6 +54,11 @@ public:
     ProfilePanel *profiles() const { return m_profiles; }
     StatisticsView *statistics() const { return m_statistics; }
     AuditLogView *auditView() const { return m_auditView; }
+    // The Test Login window (null until first opened: the embedded browser starts with it).
+    TestLoginWindow *testLoginWindow() const { return m_testLogin; }
+    void openTestLogin();
+    // Finds the session `id` of IdP session `sid` and selects it (after a test login wrote it).
+    void selectSession(const QString &id, const QString &sid);
 
     // Asked before destructive work (a modal question by default; tests answer it).
     std::function<bool(const QString &title, const QString &text)> confirm;
@@ -110,6 +116,8 @@ private:
     QAction *m_bulkDelete;
     QAction *m_export;
     QAction *m_expireAt;
+    QAction *m_testLoginAction;
+    TestLoginWindow *m_testLogin = nullptr;
     bool m_connectionLost = false;
     int m_sortColumn = -1; // -1: the store's order
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
