@@ -39,6 +39,8 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace si::ui {
 
 using inspector::SearchQuery;
@@ -108,6 +110,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_model, &SessionTableModel::loadFailed, this, &MainWindow::loadFailed);
     connect(
         m_model, &SessionTableModel::searchFinished, this, [this](qint64 matches, qint64 scanned, qint64 undecodable) {
+            if (std::exchange(m_searchRefreshedByWrite, false) && undecodable == 0)
+                return;
             const QLocale locale;
             QString text = scanned > 0 ? tr("%1 matching sessions among %2 scanned.")
                                              .arg(locale.toString(matches), locale.toString(scanned))
@@ -519,6 +523,7 @@ void MainWindow::sortBy(int column)
 
 void MainWindow::search()
 {
+    m_searchRefreshedByWrite = false;
     resetSort();
     const QString text = m_searchEdit->text().trimmed();
     if (text.isEmpty()) {
@@ -598,6 +603,7 @@ void MainWindow::writeFinished(const std::optional<Error> &error, const QString 
     }
     m_banner->show(MessageBanner::Kind::Positive, done);
     m_details->clear();
+    m_searchRefreshedByWrite = !m_searchEdit->text().trimmed().isEmpty();
     m_model->refresh();
 }
 

@@ -119,6 +119,8 @@ private:
     QAction *m_testLoginAction;
     TestLoginWindow *m_testLogin = nullptr;
     bool m_connectionLost = false;
+    // A write's result stays in the banner while the search it refreshed runs again.
+    bool m_searchRefreshedByWrite = false;
     int m_sortColumn = -1; // -1: the store's order
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     stores::OpenedInspector m_opened;

@@ -1,18 +1,27 @@
 // The end-to-end story with real parts: the test IdP (oidc-provider), si-demo-webapp as a separate
 // process on Redis and on PostgreSQL, and sessionctl. A login to the web application over HTTP
 // creates a session that `sessionctl find --sub` finds; the IdP's back-channel logout removes it;
-// a revoke from the inspector makes the application's next request anonymous; logout ends the
-// session; and what goes wrong (forged callback, wrong client secret, IdP down) says so.
+// a revoke from the inspector (its window, and sessionctl) makes the application's next request
+// anonymous; logout ends the session; and what goes wrong (forged callback, wrong client secret,
+// IdP down) says so.
 
+#include "core/inspector/AuditLog.h"
+#include "stores/inspect/Inspection.h"
 #include "tests/oidc/IdpBrowser.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/MessageBanner.h"
+#include "ui/SessionTableModel.h"
 
+#include <QAction>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QStandardPaths>
+#include <QTableView>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -106,6 +115,7 @@ private:
     QString m_issuer;
     QString m_redis;
     QString m_postgres;
+    QTemporaryDir m_dir;
 };
 
 void TestEndToEnd::initTestCase()
@@ -113,6 +123,7 @@ void TestEndToEnd::initTestCase()
     m_issuer = qEnvironmentVariable("SI_TEST_ISSUER");
     m_redis = qEnvironmentVariable("SI_TEST_REDIS_URL");
     m_postgres = qEnvironmentVariable("SI_TEST_PG_DSN");
+    QStandardPaths::setTestModeEnabled(true); // the window's layout goes to a throwaway settings file
     if (m_issuer.isEmpty() || m_redis.isEmpty() || m_postgres.isEmpty()) {
         if (test::servicesRequired())
             QFAIL("SI_TEST_ISSUER, SI_TEST_REDIS_URL or SI_TEST_PG_DSN is not set but SI_REQUIRE_SERVICES=1");
@@ -230,6 +241,46 @@ void TestEndToEnd::loginFindBackchannelRevokeLogout()
     QCOMPARE(QJsonDocument::fromJson(anonymous.body).object().value(QStringLiteral("error")).toString(),
              QStringLiteral("anonymous"));
 
+    // The same from the inspector's window: the session selected, "Log user out everywhere".
+    test::IdpBrowser fourth;
+    const QJsonObject again = login(fourth, app, user);
+    QCOMPARE(again.value(QStringLiteral("sub")).toString(), user);
+    found =
+        sessionctl(store, prefix, {QStringLiteral("find"), QStringLiteral("--sub"), user, QStringLiteral("--json")});
+    QVERIFY2(found.exitCode == 0, found.err.constData());
+    const QString id = QJsonDocument::fromJson(found.out)
+                           .object()
+                           .value(QStringLiteral("sessions"))
+                           .toArray()
+                           .at(0)
+                           .toObject()
+                           .value(QStringLiteral("id"))
+                           .toString();
+    QVERIFY(!id.isEmpty());
+    auto url = stores::StoreUrl::parse(store);
+    QVERIFY(url.ok());
+    stores::InspectOptions options;
+    options.layout = inspector::SessionLayout::Kind::Native;
+    options.secrets = SecretList({crypto::SecureBytes(QByteArrayView("e2e-app-secret"))});
+    options.prefix = prefix;
+    options.issuer = m_issuer;
+    options.audit = std::make_shared<inspector::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl")));
+    auto opened = stores::openInspector(*url, options);
+    QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().toString()));
+    {
+        ui::MainWindow window;
+        window.confirm = [](const QString &, const QString &) { return true; };
+        window.show();
+        window.openStore(QStringLiteral("demo web app"), *opened);
+        window.selectSession(id, again.value(QStringLiteral("sid")).toString());
+        QTRY_VERIFY_WITH_TIMEOUT(window.table()->selectionModel()->hasSelection(), 15000);
+        QCOMPARE(window.model()->rowAt(window.table()->currentIndex().row())->id, id);
+        window.findChild<QAction *>(QStringLiteral("revokeAction"))->trigger();
+        QTRY_VERIFY2_WITH_TIMEOUT(window.banner()->text().contains(QStringLiteral("logged out everywhere")),
+                                  qPrintable(window.banner()->text()), 15000);
+    }
+    QCOMPARE(fourth.get(app.url(QStringLiteral("/profile"))).status, 401);
+
     // Logout: the session ends here, the browser goes to the IdP's end-session endpoint and back.
     test::IdpBrowser third;
     QCOMPARE(login(third, app, user).value(QStringLiteral("sub")).toString(), user);
@@ -310,5 +361,5 @@ void TestEndToEnd::idpDownSaysSo()
     QVERIFY2(failed.body.contains("cannot reach http://127.0.0.1:"), failed.body.constData());
 }
 
-QTEST_GUILESS_MAIN(TestEndToEnd)
+QTEST_MAIN(TestEndToEnd)
 #include "TestEndToEnd.moc"
