@@ -570,7 +570,6 @@ void TestLoginWindow::clearIdpCookies()
     if (!m_webProfile)
         return;
     m_webProfile->cookieStore()->deleteAllCookies();
-    m_webProfile->clearHttpCache();
     m_banner->show(MessageBanner::Kind::Information, tr("The IdP's cookies are gone: the next login starts afresh."));
 }
 

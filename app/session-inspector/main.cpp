@@ -22,6 +22,8 @@
 
 #include <cstdio>
 
+#include <unistd.h>
+
 namespace {
 
 // The demo store next to the build's binaries (build/demo/sessions.db), or SI_DEMO_STORE.
@@ -74,6 +76,12 @@ si::Result<si::stores::OpenedInspector> openFromArguments(const QString &url, co
 int main(int argc, char *argv[])
 {
     si::platform::hardenProcess();
+    // Chromium (the Test Login window's browser) refuses to start as root with its sandbox on.
+    if (::geteuid() == 0 && !qEnvironmentVariableIsSet("QTWEBENGINE_DISABLE_SANDBOX")) {
+        qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
+        std::fprintf(stderr, "session-inspector: running as root: the Test Login browser runs without Chromium's "
+                             "sandbox\n");
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("session-inspector"));
     QApplication::setApplicationDisplayName(QStringLiteral("Session Inspector"));
@@ -100,6 +108,7 @@ int main(int argc, char *argv[])
          QStringLiteral("native, auth0-fastapi, starsessions or connect-redis (default: detect)."),
          QStringLiteral("NAME")},
         {QStringLiteral("read-write"), QStringLiteral("Allow writes (profiles are read-only unless told otherwise).")},
+        {QStringLiteral("test-login"), QStringLiteral("Open the Test Login window as well.")},
         {QStringLiteral("screenshot"),
          QStringLiteral("Save the window to FILE once the first rows are shown, then quit."), QStringLiteral("FILE")},
     });
@@ -143,6 +152,8 @@ int main(int argc, char *argv[])
     }
     stores->open(first);
     window.show();
+    if (args.isSet(QStringLiteral("test-login")))
+        window.openTestLogin();
 
     if (args.isSet(QStringLiteral("screenshot"))) {
         const QString file = args.value(QStringLiteral("screenshot"));

@@ -71,11 +71,13 @@ private Q_SLOTS:
     void wrongClientSecretSaysSo();
     void userWhoCancelsIsToldSo();
     void readOnlyStoreRefusesTheWrite();
+    void clearingCookiesForgetsTheIdpSession();
 
 private:
     TestLoginSettings settings() const;
     // Answers the IdP's pages in `window`'s browser as `user` until the login finishes; its outcome.
-    bool logIn(TestLoginWindow &window, const QString &user, bool cancel = false);
+    // `answered` collects what the script did on each IdP page ("login", "consent", "cancel").
+    bool logIn(TestLoginWindow &window, const QString &user, bool cancel = false, QStringList *answered = nullptr);
     Result<stores::OpenedInspector> openRedis(bool readOnly) const;
     void save(QWidget *widget, const QString &name) const;
     QStringList column(QTreeWidget *tree, int column) const;
@@ -127,14 +129,17 @@ TestLoginSettings TestTestLogin::settings() const
     return s;
 }
 
-bool TestTestLogin::logIn(TestLoginWindow &window, const QString &user, bool cancel)
+bool TestTestLogin::logIn(TestLoginWindow &window, const QString &user, bool cancel, QStringList *answered)
 {
     QSignalSpy finished(&window, &TestLoginWindow::loginFinished);
     const QString script = interactionScript(user, cancel);
-    QMetaObject::Connection answering =
-        connect(&window, &TestLoginWindow::pageLoaded, &window, [&window, script, this](const QUrl &url, bool ok) {
+    QMetaObject::Connection answering = connect(
+        &window, &TestLoginWindow::pageLoaded, &window, [&window, script, answered, this](const QUrl &url, bool ok) {
             if (ok && url.toString().startsWith(m_issuer))
-                window.browser()->page()->runJavaScript(script);
+                window.browser()->page()->runJavaScript(script, [answered](const QVariant &what) {
+                    if (answered)
+                        answered->append(what.toString());
+                });
         });
     window.startLogin();
     // Some outcomes arrive before a wait could start (a refusal that needs no server).
@@ -341,6 +346,24 @@ void TestTestLogin::readOnlyStoreRefusesTheWrite()
     QVERIFY2(window.banner()->text().contains(QStringLiteral("refused: this profile is read-only")),
              qPrintable(window.banner()->text()));
     QCOMPARE(await(opened->backend->load(window.sessionId())).error().code, ErrorCode::NotFound);
+}
+
+void TestTestLogin::clearingCookiesForgetsTheIdpSession()
+{
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    window.setSettings(settings());
+    QStringList first, second, third;
+    QVERIFY(logIn(window, QStringLiteral("wendy"), false, &first));
+    QCOMPARE(first, (QStringList{QStringLiteral("login"), QStringLiteral("consent")}));
+    // The IdP remembers wendy in this window's browser: no login form, only consent.
+    QVERIFY(logIn(window, QStringLiteral("wendy"), false, &second));
+    QCOMPARE(second, QStringList{QStringLiteral("consent")});
+    window.clearIdpCookies();
+    QVERIFY2(logIn(window, QStringLiteral("xavier"), false, &third),
+             qPrintable(third.join(QLatin1Char(',')) + window.banner()->text()));
+    QCOMPARE(third, (QStringList{QStringLiteral("login"), QStringLiteral("consent")}));
+    QVERIFY(window.claims()->toPlainText().contains(QStringLiteral("\"sub\": \"xavier\"")));
 }
 
 QTEST_MAIN(TestTestLogin)
