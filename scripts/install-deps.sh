@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config ccache clang clang-format libclang-rt-14-dev
-    qt6-base-dev qt6-webengine-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev
+    qt6-base-dev qt6-webengine-dev libqt6webenginecore6-bin qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev
     qtkeychain-qt6-dev libqt6sql6-psql libqt6sql6-sqlite libpq-dev libgl-dev
     libssl-dev libhiredis-dev libcjose-dev libjansson-dev libbenchmark-dev
     redis-server redis-tools postgresql openssl
