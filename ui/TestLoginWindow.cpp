@@ -395,7 +395,9 @@ Result<oidc::AuthClientOptions> TestLoginWindow::options() const
 
 void TestLoginWindow::startLogin()
 {
-    if (m_busy)
+    // While the IdP's page is up, Log in starts over (the user gave up on that page); while the
+    // login completes or an action runs, it waits.
+    if (m_busy && !m_waitingForCallback)
         return;
     auto o = options();
     if (!o)

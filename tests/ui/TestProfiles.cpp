@@ -10,11 +10,13 @@
 #include "ui/ProfilePanel.h"
 #include "ui/SecretVault.h"
 #include "ui/SessionTableModel.h"
+#include "ui/TestLoginWindow.h"
 
 #include "core/inspector/SeedGenerator.h"
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -265,6 +267,7 @@ void TestProfiles::testLoginSettingsAreCheckedAndKept()
                    setText(dialog, "nameLineEdit", QStringLiteral("Staging IdP"));
                    setText(dialog, "urlLineEdit", m_storeUrl);
                    setText(dialog, "clientIdLineEdit", QStringLiteral("qa-client"));
+                   setText(dialog, "clientSecretLineEdit", QStringLiteral("qa-client-secret-7f3a"));
                    setText(dialog, "scopesLineEdit", QStringLiteral("  openid   email "));
                    setText(dialog, "audienceLineEdit", QStringLiteral("https://api.example.com/"));
                    setText(dialog, "parametersLineEdit", QStringLiteral("prompt=login&ui_locales=de"));
@@ -285,6 +288,28 @@ void TestProfiles::testLoginSettingsAreCheckedAndKept()
     QCOMPARE(p.audience, QStringLiteral("https://api.example.com/"));
     QCOMPARE(p.authorizationParameters, QStringLiteral("prompt=login&ui_locales=de"));
     QCOMPARE(p.redirectUri, QStringLiteral("http://127.0.0.1:9/callback"));
+    QVERIFY(!settingsText().contains(QLatin1String("qa-client-secret-7f3a")));
+
+    // The Test Login window offers the profile; picking it fills the form, the client secret
+    // from the keychain. (Not shown: no browser is started.)
+    ui::TestLoginWindow window;
+    window.setProfiles(profiles, &m_window->profiles()->vault());
+    auto *picker = window.findChild<QComboBox *>(QStringLiteral("profileComboBox"));
+    QCOMPARE(picker->count(), 1); // no issuer: nothing to log in to, not offered
+    ui::ConnectionProfile withIssuer = p;
+    withIssuer.issuer = QStringLiteral("https://login.example.com/");
+    window.setProfiles({withIssuer}, &m_window->profiles()->vault());
+    QCOMPARE(picker->count(), 2);
+    picker->setCurrentIndex(1);
+    QTRY_COMPARE(window.settings().clientSecret, QByteArray("qa-client-secret-7f3a"));
+    const ui::TestLoginSettings s = window.settings();
+    QCOMPARE(s.issuer, QStringLiteral("https://login.example.com/"));
+    QCOMPARE(s.clientId, QStringLiteral("qa-client"));
+    QCOMPARE(s.scopes, QStringLiteral("openid email"));
+    QCOMPARE(s.audience, QStringLiteral("https://api.example.com/"));
+    QCOMPARE(s.authorizationParameters, QStringLiteral("prompt=login&ui_locales=de"));
+    QCOMPARE(s.redirectUri, QStringLiteral("http://127.0.0.1:9/callback"));
+    QVERIFY(!window.browser());
 }
 
 void TestProfiles::editKeepsSecretsUnlessRetyped()
@@ -365,6 +390,7 @@ int main(int argc, char *argv[])
         else
             args << QStringLiteral("createdProfileKeepsSecretsOutOfSettings")
                  << QStringLiteral("openingAProfileUsesItsSecrets") << QStringLiteral("tokenKeysFileIsCheckedAndKept")
+                 << QStringLiteral("testLoginSettingsAreCheckedAndKept")
                  << QStringLiteral("editKeepsSecretsUnlessRetyped")
                  << QStringLiteral("duplicateCopiesAndRemoveDeletesSecrets");
     }

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void userWhoCancelsIsToldSo();
     void readOnlyStoreRefusesTheWrite();
     void clearingCookiesForgetsTheIdpSession();
+    void loginStartsOverWhileTheIdpPageIsUp();
 
 private:
     TestLoginSettings settings() const;
@@ -364,6 +365,26 @@ void TestTestLogin::clearingCookiesForgetsTheIdpSession()
              qPrintable(third.join(QLatin1Char(',')) + window.banner()->text()));
     QCOMPARE(third, (QStringList{QStringLiteral("login"), QStringLiteral("consent")}));
     QVERIFY(window.claims()->toPlainText().contains(QStringLiteral("\"sub\": \"xavier\"")));
+}
+
+void TestTestLogin::loginStartsOverWhileTheIdpPageIsUp()
+{
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    window.setSettings(settings());
+    // The user opens the IdP's page, then changes the client settings and presses Log in again.
+    QSignalSpy loaded(&window, &TestLoginWindow::pageLoaded);
+    window.startLogin();
+    QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && loaded.last().first().toUrl().toString().startsWith(m_issuer), 15000);
+    const QUrl abandoned = loaded.last().first().toUrl();
+    TestLoginSettings s = settings();
+    s.scopes = QStringLiteral("openid email");
+    window.setSettings(s);
+    QStringList answered;
+    QVERIFY2(logIn(window, QStringLiteral("yara"), false, &answered), qPrintable(window.banner()->text()));
+    QVERIFY(window.browser()->url() != abandoned);
+    QCOMPARE(window.session()->tokenSets.first().scope.value_or(QString()), QStringLiteral("openid email"));
+    QVERIFY(!window.session()->refreshToken.has_value()); // no offline_access this time
 }
 
 QTEST_MAIN(TestTestLogin)
