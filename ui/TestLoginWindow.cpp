@@ -138,6 +138,7 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     , m_parameters(field(this, "parametersLineEdit", QStringLiteral("prompt=login&ui_locales=de")))
     , m_redirectUri(field(this, "redirectUriLineEdit", kDefaultRedirect))
     , m_algorithms(field(this, "algorithmsLineEdit", QStringLiteral("RS256, PS256, ES256, EdDSA")))
+    , m_authentication(new QComboBox(this))
     , m_login(new QPushButton(tr("&Log in"), this))
     , m_clearCookies(new QPushButton(tr("Clear IdP &cookies"), this))
     , m_refresh(new QPushButton(tr("&Refresh tokens"), this))
@@ -157,6 +158,11 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     setObjectName(QStringLiteral("testLoginWindow"));
     setWindowTitle(tr("Test login — Session Inspector"));
     m_profile->setObjectName(QStringLiteral("profileComboBox"));
+    m_authentication->setObjectName(QStringLiteral("authenticationComboBox"));
+    m_authentication->addItem(QStringLiteral("client_secret_basic"), int(oidc::ClientAuthentication::SecretBasic));
+    m_authentication->addItem(QStringLiteral("client_secret_post"), int(oidc::ClientAuthentication::SecretPost));
+    m_authentication->setToolTip(tr("How the client authenticates at the token endpoint (without a secret: as a "
+                                    "public client, PKCE only)"));
     m_clientSecret->setEchoMode(QLineEdit::Password);
     m_clientSecret->setToolTip(tr("Read from the keychain when a profile is picked; never saved from here"));
     m_parameters->setToolTip(tr("Added to the authorization request, as a query string"));
@@ -195,6 +201,7 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     row(3, 0, tr("E&xtra parameters"), m_parameters);
     row(3, 1, tr("Re&direct URI"), m_redirectUri);
     row(4, 0, tr("Al&gorithms"), m_algorithms);
+    row(4, 1, tr("Client au&th"), m_authentication);
     form->setColumnStretch(1, 1);
     form->setColumnStretch(3, 1);
 
@@ -282,13 +289,22 @@ void TestLoginWindow::setSettings(const TestLoginSettings &s)
     m_parameters->setText(s.authorizationParameters);
     m_redirectUri->setText(s.redirectUri);
     m_algorithms->setText(s.algorithms);
+    m_authentication->setCurrentIndex(qMax(0, m_authentication->findData(int(s.authentication))));
 }
 
 TestLoginSettings TestLoginWindow::settings() const
 {
-    return {m_issuer->text().trimmed(),      m_clientId->text().trimmed(),  m_clientSecret->text().toUtf8(),
-            m_scopes->text().simplified(),   m_audience->text().trimmed(),  m_parameters->text().trimmed(),
-            m_redirectUri->text().trimmed(), m_algorithms->text().trimmed()};
+    TestLoginSettings s;
+    s.issuer = m_issuer->text().trimmed();
+    s.clientId = m_clientId->text().trimmed();
+    s.clientSecret = m_clientSecret->text().toUtf8();
+    s.scopes = m_scopes->text().simplified();
+    s.audience = m_audience->text().trimmed();
+    s.authorizationParameters = m_parameters->text().trimmed();
+    s.redirectUri = m_redirectUri->text().trimmed();
+    s.algorithms = m_algorithms->text().trimmed();
+    s.authentication = oidc::ClientAuthentication(m_authentication->currentData().toInt());
+    return s;
 }
 
 void TestLoginWindow::profilePicked(int index)
@@ -299,14 +315,15 @@ void TestLoginWindow::profilePicked(int index)
     if (it == m_profiles.cend())
         return;
     const ConnectionProfile profile = *it;
-    setSettings({profile.issuer,
-                 profile.clientId,
-                 {},
-                 profile.scopes,
-                 profile.audience,
-                 profile.authorizationParameters,
-                 profile.redirectUri,
-                 {}});
+    TestLoginSettings s;
+    s.issuer = profile.issuer;
+    s.clientId = profile.clientId;
+    s.scopes = profile.scopes;
+    s.audience = profile.audience;
+    s.authorizationParameters = profile.authorizationParameters;
+    s.redirectUri = profile.redirectUri;
+    s.authentication = settings().authentication; // the profile does not say; keep the choice
+    setSettings(s);
     if (!m_vault)
         return;
     QPointer<TestLoginWindow> self(this);
@@ -364,8 +381,7 @@ Result<oidc::AuthClientOptions> TestLoginWindow::options() const
     o.clientId = s.clientId;
     QByteArray secret = s.clientSecret;
     o.clientSecret = crypto::SecureBytes::takeFrom(secret);
-    o.authentication =
-        o.clientSecret.isEmpty() ? oidc::ClientAuthentication::None : oidc::ClientAuthentication::SecretBasic;
+    o.authentication = o.clientSecret.isEmpty() ? oidc::ClientAuthentication::None : s.authentication;
     const QUrl redirect(s.redirectUri.isEmpty() ? kDefaultRedirect : s.redirectUri, QUrl::StrictMode);
     if (!redirect.isValid() || redirect.isRelative() || redirect.hasFragment())
         return makeError(ErrorCode::InvalidArgument, tr("the redirect URI must be an absolute URL without a fragment"));

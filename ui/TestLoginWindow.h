@@ -41,6 +41,8 @@ struct TestLoginSettings {
     QString authorizationParameters; // "prompt=login&ui_locales=de"
     QString redirectUri;             // "" = http://127.0.0.1/callback
     QString algorithms;              // accepted ID token algorithms, "RS256, ES256"; "" = the default set
+    // How the client authenticates at the token endpoint; with no secret, always as a public client.
+    oidc::ClientAuthentication authentication = oidc::ClientAuthentication::SecretBasic;
 };
 
 // QA's test login: an IdP's real login page in an embedded browser (an off-the-record
@@ -65,6 +67,8 @@ public:
     // Fills the form (what picking a profile does, minus the vault).
     void setSettings(const TestLoginSettings &settings);
     TestLoginSettings settings() const;
+    // What the next login will use (checked: an unusable form is an error).
+    Result<oidc::AuthClientOptions> options() const;
 
     QWebEngineView *browser() const { return m_browser; } // null until the window is first shown
     MessageBanner *banner() const { return m_banner; }
@@ -108,7 +112,6 @@ private:
     void addTiming(const QString &step, qint64 ms);
     void updateButtons();
     void fail(const QString &what, const Error &error);
-    Result<oidc::AuthClientOptions> options() const;
 
     QComboBox *m_profile;
     QLineEdit *m_issuer;
@@ -119,6 +122,7 @@ private:
     QLineEdit *m_parameters;
     QLineEdit *m_redirectUri;
     QLineEdit *m_algorithms;
+    QComboBox *m_authentication;
     QPushButton *m_login;
     QPushButton *m_clearCookies;
     QPushButton *m_refresh;

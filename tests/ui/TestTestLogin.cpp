@@ -72,6 +72,8 @@ private Q_SLOTS:
     void userWhoCancelsIsToldSo();
     void readOnlyStoreRefusesTheWrite();
     void clearingCookiesForgetsTheIdpSession();
+    void eachClientAuthentication_data();
+    void eachClientAuthentication();
     void loginStartsOverWhileTheIdpPageIsUp();
 
 private:
@@ -365,6 +367,41 @@ void TestTestLogin::clearingCookiesForgetsTheIdpSession()
              qPrintable(third.join(QLatin1Char(',')) + window.banner()->text()));
     QCOMPARE(third, (QStringList{QStringLiteral("login"), QStringLiteral("consent")}));
     QVERIFY(window.claims()->toPlainText().contains(QStringLiteral("\"sub\": \"xavier\"")));
+}
+
+void TestTestLogin::eachClientAuthentication_data()
+{
+    QTest::addColumn<QString>("client");
+    QTest::addColumn<QByteArray>("secret");
+    QTest::addColumn<int>("authentication");
+    QTest::addColumn<int>("used");
+    const auto post = int(oidc::ClientAuthentication::SecretPost);
+    const auto basic = int(oidc::ClientAuthentication::SecretBasic);
+    QTest::newRow("client_secret_post") << QStringLiteral("si-post")
+                                        << QByteArray("si-post-secret-for-tests-only-0123456789") << post << post;
+    QTest::newRow("client_secret_basic") << QStringLiteral("si-basic")
+                                         << QByteArray("si-basic-secret-for-tests-only-0123456789") << basic << basic;
+    // Without a secret the choice does not matter: a public client, PKCE only.
+    QTest::newRow("public client") << QStringLiteral("si-public") << QByteArray() << post
+                                   << int(oidc::ClientAuthentication::None);
+}
+
+void TestTestLogin::eachClientAuthentication()
+{
+    QFETCH(QString, client);
+    QFETCH(QByteArray, secret);
+    QFETCH(int, authentication);
+    QFETCH(int, used);
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    TestLoginSettings s = settings();
+    s.clientId = client;
+    s.clientSecret = secret;
+    s.authentication = oidc::ClientAuthentication(authentication);
+    window.setSettings(s);
+    QCOMPARE(window.settings().authentication, s.authentication);
+    QCOMPARE(int(window.options()->authentication), used);
+    QVERIFY2(logIn(window, QStringLiteral("zoe")), qPrintable(window.banner()->text()));
 }
 
 void TestTestLogin::loginStartsOverWhileTheIdpPageIsUp()
