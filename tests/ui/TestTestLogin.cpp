@@ -68,6 +68,8 @@ private Q_SLOTS:
     void loginShowsEveryCheckPassedThenRefreshUserinfoWriteLogout();
     void refusedIdTokenShowsTheFailedCheck();
     void idpDownSaysSo();
+    void unusableSettingsSayWhatIsWrong_data();
+    void unusableSettingsSayWhatIsWrong();
     void wrongClientSecretSaysSo();
     void userWhoCancelsIsToldSo();
     void readOnlyStoreRefusesTheWrite();
@@ -307,6 +309,48 @@ void TestTestLogin::idpDownSaysSo()
     QVERIFY2(
         window.banner()->text().startsWith(QStringLiteral("The login could not start: cannot reach http://127.0.0.1:")),
         qPrintable(window.banner()->text()));
+}
+
+void TestTestLogin::unusableSettingsSayWhatIsWrong_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no issuer") << "issuer" << QString() << "Cannot log in: name the IdP: an issuer and a client id";
+    QTest::newRow("relative redirect") << "redirect"
+                                       << "/callback"
+                                       << "Cannot log in: the redirect URI must be an absolute URL without a fragment";
+    QTest::newRow("unknown algorithm") << "algorithms"
+                                       << "RS256, none"
+                                       << "Cannot log in: unknown signature algorithm “none”";
+    QTest::newRow("nameless parameter") << "parameters"
+                                        << "=x"
+                                        << "Cannot log in: an extra parameter has no name";
+}
+
+void TestTestLogin::unusableSettingsSayWhatIsWrong()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    TestLoginSettings s = settings();
+    if (field == QLatin1String("issuer"))
+        s.issuer = value;
+    else if (field == QLatin1String("redirect"))
+        s.redirectUri = value;
+    else if (field == QLatin1String("algorithms"))
+        s.algorithms = value;
+    else
+        s.authorizationParameters = value;
+    window.setSettings(s);
+    QSignalSpy loaded(&window, &TestLoginWindow::pageLoaded);
+    window.startLogin();
+    QCOMPARE(window.banner()->text(), message);
+    QTest::qWait(200);
+    for (const auto &page : loaded) // nothing was sent to the IdP
+        QVERIFY(!page.first().toUrl().toString().startsWith(m_issuer));
 }
 
 void TestTestLogin::wrongClientSecretSaysSo()
