@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up this machine (Debian 12), builds with warnings as errors, checks formatting, starts the
 # real servers (scripts/with-services.sh) and runs every test suite with SI_REQUIRE_SERVICES=1, so
-# a missing server fails instead of skipping. Then builds the libFuzzer targets with clang and runs
+# a missing server fails instead of skipping — the end-to-end tests among them (label e2e: the
+# test IdP, si-demo-webapp on Redis and PostgreSQL, sessionctl, and the Test Login window
+# offscreen). Then builds the libFuzzer targets with clang and runs
 # each for a short smoke.
 #
 #   scripts/test.sh [--no-install] [--no-fuzz] [--fuzz-seconds N]
