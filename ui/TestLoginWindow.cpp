@@ -139,6 +139,7 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     , m_redirectUri(field(this, "redirectUriLineEdit", kDefaultRedirect))
     , m_algorithms(field(this, "algorithmsLineEdit", QStringLiteral("RS256, PS256, ES256, EdDSA")))
     , m_authentication(new QComboBox(this))
+    , m_par(new QCheckBox(tr("Pushed authorization request (&PAR)"), this))
     , m_login(new QPushButton(tr("&Log in"), this))
     , m_clearCookies(new QPushButton(tr("Clear IdP &cookies"), this))
     , m_refresh(new QPushButton(tr("&Refresh tokens"), this))
@@ -154,11 +155,15 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     , m_tokens(tree(this, "tokensTree", {tr("Token"), tr("Value"), tr("Expires")}))
     , m_claims(new QPlainTextEdit(this))
     , m_timings(tree(this, "timingsTree", {tr("Step"), tr("Time")}))
+    , m_request(tree(this, "requestTree", {tr("Parameter"), tr("Value")}))
 {
     setObjectName(QStringLiteral("testLoginWindow"));
     setWindowTitle(tr("Test login — Session Inspector"));
     m_profile->setObjectName(QStringLiteral("profileComboBox"));
     m_authentication->setObjectName(QStringLiteral("authenticationComboBox"));
+    m_par->setObjectName(QStringLiteral("parCheckBox"));
+    m_par->setToolTip(tr("RFC 9126: the authorization parameters go to the IdP's PAR endpoint; the browser "
+                         "carries only a request_uri"));
     m_authentication->addItem(QStringLiteral("client_secret_basic"), int(oidc::ClientAuthentication::SecretBasic));
     m_authentication->addItem(QStringLiteral("client_secret_post"), int(oidc::ClientAuthentication::SecretPost));
     m_authentication->setToolTip(tr("How the client authenticates at the token endpoint (without a secret: as a "
@@ -202,6 +207,7 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     row(3, 1, tr("Re&direct URI"), m_redirectUri);
     row(4, 0, tr("Al&gorithms"), m_algorithms);
     row(4, 1, tr("Client au&th"), m_authentication);
+    form->addWidget(m_par, 5, 3);
     form->setColumnStretch(1, 1);
     form->setColumnStretch(3, 1);
 
@@ -223,6 +229,7 @@ TestLoginWindow::TestLoginWindow(QWidget *parent)
     m_tabs->addTab(m_tokens, tr("Tokens"));
     m_tabs->addTab(m_claims, tr("Claims"));
     m_tabs->addTab(m_timings, tr("Timings"));
+    m_tabs->addTab(m_request, tr("Request"));
     m_splitter->addWidget(m_browserSlot);
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(0, 3);
@@ -290,6 +297,7 @@ void TestLoginWindow::setSettings(const TestLoginSettings &s)
     m_redirectUri->setText(s.redirectUri);
     m_algorithms->setText(s.algorithms);
     m_authentication->setCurrentIndex(qMax(0, m_authentication->findData(int(s.authentication))));
+    m_par->setChecked(s.pushedAuthorizationRequest);
 }
 
 TestLoginSettings TestLoginWindow::settings() const
@@ -304,6 +312,7 @@ TestLoginSettings TestLoginWindow::settings() const
     s.redirectUri = m_redirectUri->text().trimmed();
     s.algorithms = m_algorithms->text().trimmed();
     s.authentication = oidc::ClientAuthentication(m_authentication->currentData().toInt());
+    s.pushedAuthorizationRequest = m_par->isChecked();
     return s;
 }
 
@@ -322,7 +331,8 @@ void TestLoginWindow::profilePicked(int index)
     s.audience = profile.audience;
     s.authorizationParameters = profile.authorizationParameters;
     s.redirectUri = profile.redirectUri;
-    s.authentication = settings().authentication; // the profile does not say; keep the choice
+    s.authentication = settings().authentication; // the profile does not say; keep the choices
+    s.pushedAuthorizationRequest = m_par->isChecked();
     setSettings(s);
     if (!m_vault)
         return;
@@ -389,6 +399,7 @@ Result<oidc::AuthClientOptions> TestLoginWindow::options() const
     if (!s.scopes.isEmpty())
         o.scope = s.scopes;
     o.audience = s.audience;
+    o.pushedAuthorizationRequests = s.pushedAuthorizationRequest;
     if (!s.authorizationParameters.isEmpty()) {
         const QUrlQuery query(s.authorizationParameters.startsWith(QLatin1Char('?')) ? s.authorizationParameters.mid(1)
                                                                                      : s.authorizationParameters);
@@ -439,6 +450,7 @@ void TestLoginWindow::startLogin()
     m_tokens->clear();
     m_claims->clear();
     m_timings->clear();
+    m_request->clear();
     m_busy = true;
     m_waitingForCallback = false;
     updateButtons();
@@ -456,6 +468,11 @@ void TestLoginWindow::startLogin()
             return;
         }
         addTiming(tr("discovery and authorization request"), timer.elapsed());
+        QUrl endpoint = start->authorizationUrl;
+        endpoint.setQuery(QString());
+        new QTreeWidgetItem(m_request, {tr("(endpoint)"), endpoint.toString()});
+        for (const auto &[name, value] : QUrlQuery(start->authorizationUrl).queryItems(QUrl::FullyDecoded))
+            new QTreeWidgetItem(m_request, {name, value});
         m_waitingForCallback = true;
         m_atIdp.start();
         m_banner->show(MessageBanner::Kind::Information, tr("Log in at the IdP in the browser below."));

@@ -43,6 +43,7 @@ struct TestLoginSettings {
     QString algorithms;              // accepted ID token algorithms, "RS256, ES256"; "" = the default set
     // How the client authenticates at the token endpoint; with no secret, always as a public client.
     oidc::ClientAuthentication authentication = oidc::ClientAuthentication::SecretBasic;
+    bool pushedAuthorizationRequest = false; // PAR (RFC 9126): the parameters go to the IdP directly
 };
 
 // QA's test login: an IdP's real login page in an embedded browser (an off-the-record
@@ -74,6 +75,7 @@ public:
     MessageBanner *banner() const { return m_banner; }
     QTreeWidget *checks() const { return m_checks; }
     QTreeWidget *timings() const { return m_timings; }
+    QTreeWidget *request() const { return m_request; } // the authorization request's parameters
     QTreeWidget *tokens() const { return m_tokens; }
     QPlainTextEdit *claims() const { return m_claims; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -123,6 +125,7 @@ private:
     QLineEdit *m_redirectUri;
     QLineEdit *m_algorithms;
     QComboBox *m_authentication;
+    QCheckBox *m_par;
     QPushButton *m_login;
     QPushButton *m_clearCookies;
     QPushButton *m_refresh;
@@ -140,6 +143,7 @@ private:
     QTreeWidget *m_tokens;
     QPlainTextEdit *m_claims;
     QTreeWidget *m_timings;
+    QTreeWidget *m_request;
 
     QList<ConnectionProfile> m_profiles;
     SecretVault *m_vault = nullptr;

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void eachClientAuthentication_data();
     void eachClientAuthentication();
     void loginStartsOverWhileTheIdpPageIsUp();
+    void requestTabShowsTheParametersWithAndWithoutPar();
 
 private:
     TestLoginSettings settings() const;
@@ -466,6 +467,37 @@ void TestTestLogin::loginStartsOverWhileTheIdpPageIsUp()
     QVERIFY(window.browser()->url() != abandoned);
     QCOMPARE(window.session()->tokenSets.first().scope.value_or(QString()), QStringLiteral("openid email"));
     QVERIFY(!window.session()->refreshToken.has_value()); // no offline_access this time
+}
+
+void TestTestLogin::requestTabShowsTheParametersWithAndWithoutPar()
+{
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    TestLoginSettings s = settings();
+    s.audience = QStringLiteral("https://api.example.test/");
+    window.setSettings(s);
+    QVERIFY2(logIn(window, QStringLiteral("abe")), qPrintable(window.banner()->text()));
+    QMap<QString, QString> sent;
+    for (int i = 0; i < window.request()->topLevelItemCount(); ++i)
+        sent.insert(window.request()->topLevelItem(i)->text(0), window.request()->topLevelItem(i)->text(1));
+    QCOMPARE(sent.value(QStringLiteral("(endpoint)")), m_issuer + QStringLiteral("/auth"));
+    QCOMPARE(sent.value(QStringLiteral("client_id")), QStringLiteral("si-basic"));
+    QCOMPARE(sent.value(QStringLiteral("redirect_uri")), kRedirect);
+    QCOMPARE(sent.value(QStringLiteral("code_challenge_method")), QStringLiteral("S256"));
+    QCOMPARE(sent.value(QStringLiteral("prompt")), QStringLiteral("consent"));
+    QCOMPARE(sent.value(QStringLiteral("audience")), s.audience);
+    QCOMPARE(sent.value(QStringLiteral("scope")), QStringLiteral("openid profile email offline_access"));
+
+    // With PAR the browser carries only the client id and a request_uri; the login still works.
+    s.pushedAuthorizationRequest = true;
+    window.setSettings(s);
+    QVERIFY2(logIn(window, QStringLiteral("abe")), qPrintable(window.banner()->text()));
+    QStringList names;
+    for (int i = 0; i < window.request()->topLevelItemCount(); ++i)
+        names << window.request()->topLevelItem(i)->text(0);
+    names.sort();
+    QCOMPARE(names,
+             (QStringList{QStringLiteral("(endpoint)"), QStringLiteral("client_id"), QStringLiteral("request_uri")}));
 }
 
 QTEST_MAIN(TestTestLogin)
