@@ -44,9 +44,13 @@ QByteArray cookieValue(const QHttpServerRequest &request, QByteArrayView name)
     return value;
 }
 
-QString sessionIdOf(const QHttpServerRequest &request)
+// The request's cookies, for stores that keep sessions or login transactions in the browser; they
+// add their Set-Cookie headers to it (send() passes them on).
+std::shared_ptr<StoreContext> contextOf(const QHttpServerRequest &request)
 {
-    return QString::fromLatin1(cookieValue(request, DemoWebApp::kSessionCookie));
+    auto context = std::make_shared<StoreContext>();
+    context->requestCookies = parseCookieHeader(header(request, "Cookie"));
+    return context;
 }
 
 QHttpServerResponse page(const QString &title, const QString &body, Status status = Status::Ok)
@@ -83,8 +87,13 @@ QHttpServerResponse failure(const QString &what, const Error &error, Status stat
                 status);
 }
 
-void send(const SharedResponder &responder, QHttpServerResponse &&response)
+void send(const SharedResponder &responder, QHttpServerResponse &&response,
+          const std::shared_ptr<StoreContext> &context = {})
 {
+    if (context) {
+        for (const QByteArray &setCookie : std::as_const(context->setCookieHeaders))
+            response.addHeader(QByteArrayLiteral("Set-Cookie"), setCookie);
+    }
     response.write(std::move(*responder));
 }
 
@@ -100,10 +109,11 @@ QByteArray cookie(QByteArrayView name, const QString &value, const QUrl &publicU
 
 } // namespace
 
-DemoWebApp::DemoWebApp(std::unique_ptr<oidc::AuthClient> auth, QUrl publicUrl, QObject *parent)
+DemoWebApp::DemoWebApp(std::unique_ptr<oidc::AuthClient> auth, QUrl publicUrl, bool sessionsInCookies, QObject *parent)
     : QObject(parent)
     , m_auth(std::move(auth))
     , m_publicUrl(std::move(publicUrl))
+    , m_sessionsInCookies(sessionsInCookies)
 {
     using Method = QHttpServerRequest::Method;
     const auto bind = [this](void (DemoWebApp::*handler)(const QHttpServerRequest &, QHttpServerResponder &&)) {
@@ -126,36 +136,52 @@ void DemoWebApp::bind(QTcpServer *server)
     m_server.bind(server);
 }
 
+QString DemoWebApp::sessionIdOf(const QHttpServerRequest &request) const
+{
+    if (!m_sessionsInCookies)
+        return QString::fromLatin1(cookieValue(request, kSessionCookie));
+    // The session itself is in the browser, under the store's cookie name (chunked: name_0, …).
+    const QByteArray name = m_auth->options().stateIdentifier.toLatin1();
+    const bool present = !cookieValue(request, name).isEmpty() || !cookieValue(request, name + "_0").isEmpty();
+    return present ? m_auth->options().stateIdentifier : QString();
+}
+
 void DemoWebApp::home(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     const QString sessionId = sessionIdOf(request);
+    const auto context = contextOf(request);
     auto out = share(std::move(responder));
     if (sessionId.isEmpty()) {
         send(out, page(QStringLiteral("Session Inspector demo"),
                        QStringLiteral("<p>Not signed in.</p><p><a href=\"/login\">Log in</a></p>")));
         return;
     }
-    m_auth->getUser(sessionId).then(this, [out](Result<std::optional<UserClaims>> user) {
+    m_auth->getUser(sessionId, context).then(this, [out, context](Result<std::optional<UserClaims>> user) {
         if (!user)
             return send(out,
                         failure(QStringLiteral("The session store failed"), user.error(), Status::ServiceUnavailable));
         if (!user->has_value())
-            return send(out, page(QStringLiteral("Session Inspector demo"),
-                                  QStringLiteral("<p>Not signed in (the session has ended).</p>"
-                                                 "<p><a href=\"/login\">Log in</a></p>")));
+            return send(out,
+                        page(QStringLiteral("Session Inspector demo"),
+                             QStringLiteral("<p>Not signed in (the session has ended).</p>"
+                                            "<p><a href=\"/login\">Log in</a></p>")),
+                        context);
         const UserClaims &claims = **user;
-        send(out, page(QStringLiteral("Session Inspector demo"),
-                       QStringLiteral("<p>Signed in as <b>%1</b> (%2).</p><p><a href=\"/profile\">Profile (JSON)</a> · "
-                                      "<a href=\"/logout\">Log out</a></p>")
-                           .arg(claims.name().value_or(claims.sub()).toHtmlEscaped(),
-                                claims.email().value_or(QString()).toHtmlEscaped())));
+        send(out,
+             page(QStringLiteral("Session Inspector demo"),
+                  QStringLiteral("<p>Signed in as <b>%1</b> (%2).</p><p><a href=\"/profile\">Profile (JSON)</a> · "
+                                 "<a href=\"/logout\">Log out</a></p>")
+                      .arg(claims.name().value_or(claims.sub()).toHtmlEscaped(),
+                           claims.email().value_or(QString()).toHtmlEscaped())),
+             context);
     });
 }
 
-void DemoWebApp::login(const QHttpServerRequest &, QHttpServerResponder &&responder)
+void DemoWebApp::login(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    const auto context = contextOf(request);
     auto out = share(std::move(responder));
-    m_auth->startLogin().then(this, [this, out](Result<oidc::LoginStart> start) {
+    m_auth->startLogin({}, context).then(this, [this, out, context](Result<oidc::LoginStart> start) {
         if (!start)
             return send(out, failure(QStringLiteral("Cannot start the login"), start.error(), Status::BadGateway));
         // The login transaction lives in the store, keyed by `state`; this cookie binds it to the
@@ -164,7 +190,7 @@ void DemoWebApp::login(const QHttpServerRequest &, QHttpServerResponder &&respon
         QHttpServerResponse response = redirect(start->authorizationUrl);
         response.addHeader(QByteArrayLiteral("Set-Cookie"),
                            cookie(kTransactionCookie, start->state, m_publicUrl, kTransactionCookieSeconds));
-        send(out, std::move(response));
+        send(out, std::move(response), context);
     });
 }
 
@@ -175,6 +201,7 @@ void DemoWebApp::callback(const QHttpServerRequest &request, QHttpServerResponde
     url.setPath(QStringLiteral("/callback"));
     url.setQuery(request.url().query(QUrl::FullyEncoded), QUrl::StrictMode);
     auto out = share(std::move(responder));
+    const auto context = contextOf(request);
     const QString state = QUrlQuery(url).queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
     if (state.isEmpty() || cookieValue(request, kTransactionCookie) != state.toLatin1()) {
         return send(out, failure(QStringLiteral("The login failed"),
@@ -183,45 +210,48 @@ void DemoWebApp::callback(const QHttpServerRequest &request, QHttpServerResponde
                                                           "cookie expired): start again at /login")),
                                  Status::BadRequest));
     }
-    m_auth->completeLogin(url).then(this, [this, out](Result<oidc::LoginResult> login) {
+    m_auth->completeLogin(url, context).then(this, [this, out, context](Result<oidc::LoginResult> login) {
         if (!login)
-            return send(out, failure(QStringLiteral("The login failed"), login.error(), Status::BadRequest));
+            return send(out, failure(QStringLiteral("The login failed"), login.error(), Status::BadRequest), context);
         QUrl profile = m_publicUrl;
         profile.setPath(QStringLiteral("/profile"));
         QHttpServerResponse response = redirect(profile);
-        response.addHeader(QByteArrayLiteral("Set-Cookie"), cookie(kSessionCookie, login->sessionId, m_publicUrl));
+        if (!m_sessionsInCookies) // else the store's own cookies carry the session (in `context`)
+            response.addHeader(QByteArrayLiteral("Set-Cookie"), cookie(kSessionCookie, login->sessionId, m_publicUrl));
         response.addHeader(QByteArrayLiteral("Set-Cookie"), cookie(kTransactionCookie, QString(), m_publicUrl, 0));
-        send(out, std::move(response));
+        send(out, std::move(response), context);
     });
 }
 
 void DemoWebApp::profile(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     const QString sessionId = sessionIdOf(request);
+    const auto context = contextOf(request);
     auto out = share(std::move(responder));
     const auto anonymous = [] {
         return json(QJsonObject{{QStringLiteral("error"), QStringLiteral("anonymous")}}, Status::Unauthorized);
     };
     if (sessionId.isEmpty())
         return send(out, anonymous());
-    m_auth->getUser(sessionId).then(this, [out, anonymous](Result<std::optional<UserClaims>> user) {
+    m_auth->getUser(sessionId, context).then(this, [out, anonymous, context](Result<std::optional<UserClaims>> user) {
         if (!user)
             return send(
                 out, json(QJsonObject{{QStringLiteral("error"), user.error().toString()}}, Status::ServiceUnavailable));
         if (!user->has_value())
-            return send(out, anonymous());
+            return send(out, anonymous(), context);
         QJsonObject claims;
         for (const char *name : {"sub", "sid", "iss", "email", "name"}) {
             if (auto value = (*user)->string(name))
                 claims.insert(QLatin1String(name), *value);
         }
-        send(out, json(claims, Status::Ok));
+        send(out, json(claims, Status::Ok), context);
     });
 }
 
 void DemoWebApp::logout(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
     const QString sessionId = sessionIdOf(request);
+    const auto context = contextOf(request);
     auto out = share(std::move(responder));
     QUrl home = m_publicUrl;
     home.setPath(QStringLiteral("/"));
@@ -229,12 +259,13 @@ void DemoWebApp::logout(const QHttpServerRequest &request, QHttpServerResponder 
         return send(out, redirect(home));
     oidc::LogoutOptions options;
     options.returnTo = home.toString();
-    m_auth->logout(sessionId, options).then(this, [this, out](Result<QUrl> to) {
+    m_auth->logout(sessionId, options, context).then(this, [this, out, context](Result<QUrl> to) {
         if (!to)
-            return send(out, failure(QStringLiteral("The logout failed"), to.error(), Status::BadGateway));
+            return send(out, failure(QStringLiteral("The logout failed"), to.error(), Status::BadGateway), context);
         QHttpServerResponse response = redirect(*to);
-        response.addHeader(QByteArrayLiteral("Set-Cookie"), cookie(kSessionCookie, QString(), m_publicUrl, 0));
-        send(out, std::move(response));
+        if (!m_sessionsInCookies)
+            response.addHeader(QByteArrayLiteral("Set-Cookie"), cookie(kSessionCookie, QString(), m_publicUrl, 0));
+        send(out, std::move(response), context);
     });
 }
 
@@ -242,7 +273,7 @@ void DemoWebApp::backchannelLogout(const QHttpServerRequest &request, QHttpServe
 {
     auto out = share(std::move(responder));
     m_auth->handleBackchannelLogout(request.body(), header(request, "Content-Type"))
-        .then(this, [out](Result<oidc::BackchannelResult> result) {
+        .then(this, [this, out](Result<oidc::BackchannelResult> result) {
             // OIDC Back-Channel Logout 1.0 §2.8: 200 on success, 400 with an error otherwise;
             // never cached. The reason is logged (no token in it), the IdP gets the error code.
             if (!result) {
@@ -251,9 +282,14 @@ void DemoWebApp::backchannelLogout(const QHttpServerRequest &request, QHttpServe
                                                   {QStringLiteral("error_description"), result.error().message}},
                                       Status::BadRequest));
             }
-            qInfo("back-channel logout: %lld session(s) removed (sub %s, sid %s)",
-                  static_cast<long long>(result->removed), qPrintable(result->target.sub.value_or(QString())),
-                  qPrintable(result->target.sid.value_or(QString())));
+            const QString who = QStringLiteral("sub %1, sid %2")
+                                    .arg(result->target.sub.value_or(QStringLiteral("-")),
+                                         result->target.sid.value_or(QStringLiteral("-")));
+            if (m_sessionsInCookies) // the browsers hold them: refused from now on through the deny list
+                qInfo("back-channel logout: cookie sessions of %s are refused from now on", qPrintable(who));
+            else
+                qInfo("back-channel logout: %lld session(s) removed (%s)", static_cast<long long>(result->removed),
+                      qPrintable(who));
             QHttpServerResponse response(Status::Ok);
             response.addHeader(QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-store"));
             send(out, std::move(response));

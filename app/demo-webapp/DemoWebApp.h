@@ -26,8 +26,9 @@ namespace si::demo {
 //
 // Every route is asynchronous: the AuthClient's futures continue on this object's thread and
 // answer through the request's responder, so a slow IdP or store never blocks other requests.
-// The session cookie carries only the store's random session id; a short-lived login cookie
-// binds each login to the browser that started it.
+// With a server-side store the session cookie carries only the store's random session id; with
+// stateless cookie sessions the encrypted session itself is in the browser (chunked). A
+// short-lived login cookie binds each login to the browser that started it.
 class DemoWebApp : public QObject {
     Q_OBJECT
 public:
@@ -36,7 +37,10 @@ public:
     static constexpr qint64 kTransactionCookieSeconds = 600;
 
     // `publicUrl` is where browsers reach this application (the redirect URI is publicUrl/callback).
-    DemoWebApp(std::unique_ptr<oidc::AuthClient> auth, QUrl publicUrl, QObject *parent = nullptr);
+    // `sessionsInCookies`: the AuthClient's state store keeps sessions in the browser (stateless
+    // cookies, auth0-fastapi's format) instead of behind a session-id cookie.
+    DemoWebApp(std::unique_ptr<oidc::AuthClient> auth, QUrl publicUrl, bool sessionsInCookies = false,
+               QObject *parent = nullptr);
     ~DemoWebApp() override;
 
     // Serves on `server`, which listens already (the public URL depends on its port).
@@ -45,6 +49,7 @@ public:
     oidc::AuthClient &auth() { return *m_auth; }
 
 private:
+    QString sessionIdOf(const QHttpServerRequest &request) const;
     void home(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void login(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void callback(const QHttpServerRequest &request, QHttpServerResponder &&responder);
@@ -54,6 +59,7 @@ private:
 
     std::unique_ptr<oidc::AuthClient> m_auth;
     QUrl m_publicUrl;
+    bool m_sessionsInCookies;
     QHttpServer m_server;
 };
 

@@ -8,6 +8,8 @@
 #include "core/envelope/SecretList.h"
 #include "core/platform/Hardening.h"
 #include "stores/StoreFactory.h"
+#include "stores/cookie/CookieStateStore.h"
+#include "stores/cookie/CookieTransactionStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -89,6 +91,15 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Session store URL: memory:, sqlite:PATH, redis://…, "
                                                         "rediss://…, redis+cluster://…, postgresql://…"),
                                          QStringLiteral("URL"), QStringLiteral("memory:"));
+    const QCommandLineOption cookieSessionsOption(
+        QStringLiteral("cookie-sessions"),
+        QStringLiteral("Keep sessions (and login transactions) in the browser as encrypted cookies, "
+                       "auth0-fastapi's stateless format, instead of in --store."));
+    const QCommandLineOption denyListOption(
+        QStringLiteral("deny-list"),
+        QStringLiteral("With --cookie-sessions: the store URL where back-channel logouts are remembered (without "
+                       "it, back-channel logout is refused)."),
+        QStringLiteral("URL"));
     const QCommandLineOption prefixOption(QStringLiteral("prefix"),
                                           QStringLiteral("Namespace in the store (si: for Redis, si_ for SQL)."),
                                           QStringLiteral("P"));
@@ -110,8 +121,9 @@ int main(int argc, char *argv[])
                                          QStringLiteral("openid profile email offline_access"));
     const QCommandLineOption audienceOption(QStringLiteral("audience"),
                                             QStringLiteral("API audience to request (Auth0)."), QStringLiteral("AUD"));
-    parser.addOptions({listenOption, publicUrlOption, storeOption, prefixOption, issuerOption, clientIdOption,
-                       clientSecretFileOption, authOption, secretFileOption, scopeOption, audienceOption});
+    parser.addOptions({listenOption, publicUrlOption, storeOption, cookieSessionsOption, denyListOption, prefixOption,
+                       issuerOption, clientIdOption, clientSecretFileOption, authOption, secretFileOption, scopeOption,
+                       audienceOption});
     parser.process(app);
 
     // Where to listen.
@@ -162,30 +174,57 @@ int main(int argc, char *argv[])
     auto secrets = appSecrets(parser.value(secretFileOption));
     if (!secrets)
         return fail(secrets.error().toString());
-    auto url = stores::StoreUrl::parse(parser.value(storeOption));
-    if (!url)
+    const bool inCookies = parser.isSet(cookieSessionsOption);
+    auto url = stores::StoreUrl::parse(inCookies ? parser.value(denyListOption) : parser.value(storeOption));
+    if (inCookies && !parser.isSet(denyListOption))
+        url = stores::StoreUrl{}; // memory: unused
+    else if (!url)
         return fail(url.error().toString());
     if (url->password.isEmpty())
         url->password = qEnvironmentVariable("SI_STORE_PASSWORD");
     SessionCodec::Options codecOptions;
     codecOptions.defaultIssuer = options.issuer;
+    const auto sessionCodec = std::make_shared<SessionCodec>(*secrets, codecOptions);
+    const auto transactionCodec = std::make_shared<TransactionCodec>(*secrets, TransactionCodec::Options{});
     stores::StoreFactory factory(stores::StoreOptions{parser.value(prefixOption)});
-    auto sessions = factory.stateStore(*url, std::make_shared<SessionCodec>(*secrets, codecOptions));
-    if (!sessions)
-        return fail(sessions.error().toString());
-    auto transactions =
-        factory.transactionStore(*url, std::make_shared<TransactionCodec>(*secrets, TransactionCodec::Options{}));
-    if (!transactions)
-        return fail(transactions.error().toString());
+    std::shared_ptr<StateStore> sessions;
+    std::shared_ptr<TransactionStore> transactions;
+    QString where;
+    if (inCookies) {
+        stores::CookieAttributes attributes;
+        attributes.secure = publicUrl.scheme() == QLatin1String("https"); // browsers drop Secure cookies on http
+        stores::CookieStateStore::Options cookieOptions;
+        cookieOptions.attributes = attributes;
+        where = QStringLiteral("stateless cookies");
+        if (parser.isSet(denyListOption)) {
+            auto denyList = factory.denyList(*url);
+            if (!denyList)
+                return fail(denyList.error().toString());
+            cookieOptions.denyList = std::shared_ptr<DenyList>(std::move(denyList.value()));
+            where += QStringLiteral(", back-channel logouts in ") + url->redacted();
+        }
+        sessions = std::make_shared<stores::CookieStateStore>(sessionCodec, cookieOptions);
+        stores::CookieTransactionStore::Options txOptions;
+        txOptions.attributes = attributes;
+        transactions = std::make_shared<stores::CookieTransactionStore>(transactionCodec, txOptions);
+    } else {
+        auto state = factory.stateStore(*url, sessionCodec);
+        if (!state)
+            return fail(state.error().toString());
+        auto tx = factory.transactionStore(*url, transactionCodec);
+        if (!tx)
+            return fail(tx.error().toString());
+        sessions = std::move(state.value());
+        transactions = std::move(tx.value());
+        where = url->redacted();
+    }
 
     auto auth = std::make_unique<oidc::AuthClient>(std::move(options), std::make_shared<oidc::HttpClient>(),
-                                                   std::shared_ptr<StateStore>(std::move(sessions.value())),
-                                                   std::shared_ptr<TransactionStore>(std::move(transactions.value())));
-    demo::DemoWebApp webapp(std::move(auth), publicUrl);
+                                                   std::move(sessions), std::move(transactions));
+    demo::DemoWebApp webapp(std::move(auth), publicUrl, inCookies);
     webapp.bind(tcp);
     // The one line scripts wait for (the port matters when --listen asked for any free one).
-    std::printf("si-demo-webapp: serving %s (store %s)\n", qPrintable(publicUrl.toString()),
-                qPrintable(url->redacted()));
+    std::printf("si-demo-webapp: serving %s (sessions: %s)\n", qPrintable(publicUrl.toString()), qPrintable(where));
     std::fflush(stdout);
     return app.exec();
 }

@@ -52,7 +52,7 @@ public:
 
     // Starts it on `port`; false (with the process's output in `error`) if it does not serve.
     bool start(quint16 port, const QString &issuer, const Client &client, const QString &store, const QString &prefix,
-               QString *error)
+               QString *error, const QStringList &extra = {})
     {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("OIDC_ISSUER"), issuer);
@@ -62,8 +62,9 @@ public:
         env.remove(QStringLiteral("SI_SECRET_FILE"));
         m_process.setProcessEnvironment(env);
         m_process.start(test::binaryPath(QStringLiteral("bin/si-demo-webapp")),
-                        {QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
-                         QStringLiteral("--store"), store, QStringLiteral("--prefix"), prefix});
+                        QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port),
+                                    QStringLiteral("--store"), store, QStringLiteral("--prefix"), prefix} +
+                            extra);
         m_url = QStringLiteral("http://127.0.0.1:%1").arg(port);
         QElapsedTimer timer;
         timer.start();
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void loginFindBackchannelRevokeLogout_data();
     void loginFindBackchannelRevokeLogout();
     void callbackFromAnotherBrowserRefused();
+    void statelessCookieSessionsAndTheirBackchannelLogout();
     void wrongClientSecretSaysSo();
     void idpDownSaysSo();
 
@@ -321,6 +323,50 @@ void TestEndToEnd::callbackFromAnotherBrowserRefused()
     const auto done = mallory.get(callback);
     QCOMPARE(done.status, 302);
     QCOMPARE(mallory.get(app.url(QStringLiteral("/profile"))).status, 200);
+}
+
+void TestEndToEnd::statelessCookieSessionsAndTheirBackchannelLogout()
+{
+    const quint16 port = test::freeLoopbackPort();
+    const WebApp::Client client = registerClient(port);
+    QVERIFY(!client.id.isEmpty());
+    WebApp app;
+    QString error;
+    const QString prefix = QStringLiteral("e2e%1:").arg(randomTag());
+    // Sessions in the browser (auth0-fastapi's format); back-channel logouts remembered in Redis.
+    QVERIFY2(app.start(port, m_issuer, client, QStringLiteral("memory:"), prefix, &error,
+                       {QStringLiteral("--cookie-sessions"), QStringLiteral("--deny-list"), m_redis}),
+             qPrintable(error));
+    const QString user = QStringLiteral("fern-") + randomTag();
+    test::IdpBrowser browser;
+    const QJsonObject profile = login(browser, app, user);
+    QCOMPARE(profile.value(QStringLiteral("sub")).toString(), user);
+    const QString sid = profile.value(QStringLiteral("sid")).toString();
+
+    // The inspector reads the pasted Cookie header: the session is the browser's _a0_session cookie.
+    const QByteArray cookies = browser.cookieHeaderFor(app.url(QStringLiteral("/profile")));
+    QVERIFY2(cookies.contains("_a0_session"), cookies.constData());
+    const auto shown = test::runSessionctl({QStringLiteral("--cookie-header"), QString::fromLatin1(cookies),
+                                            QStringLiteral("list"), QStringLiteral("--json")},
+                                           {{QStringLiteral("SI_SECRET"), QStringLiteral("e2e-app-secret")}});
+    QVERIFY2(shown.exitCode == 0, shown.err.constData());
+    const QJsonArray sessions = QJsonDocument::fromJson(shown.out).object().value(QStringLiteral("sessions")).toArray();
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions[0].toObject().value(QStringLiteral("sub")).toString(), user);
+    QCOMPARE(sessions[0].toObject().value(QStringLiteral("sid")).toString(), sid);
+
+    // The IdP's back-channel logout: the browser still sends the cookie, and it is refused.
+    const QByteArray request = QJsonDocument(QJsonObject{{QStringLiteral("client_id"), client.id},
+                                                         {QStringLiteral("sub"), user},
+                                                         {QStringLiteral("sid"), sid}})
+                                   .toJson();
+    QCOMPARE(browser.postJson(QUrl(m_issuer + QStringLiteral("/__test/backchannel-logout")), request).status, 204);
+    QTRY_VERIFY2_WITH_TIMEOUT(app.log().contains(QStringLiteral("back-channel logout:")), qPrintable(app.log()), 5000);
+    QCOMPARE(browser.cookieHeaderFor(app.url(QStringLiteral("/profile"))), cookies);
+    QCOMPARE(browser.get(app.url(QStringLiteral("/profile"))).status, 401);
+    // A new login works again (the marker names the ended IdP session, not the user forever).
+    test::IdpBrowser again;
+    QCOMPARE(login(again, app, user).value(QStringLiteral("sub")).toString(), user);
 }
 
 void TestEndToEnd::wrongClientSecretSaysSo()

@@ -1,6 +1,7 @@
 #include "IdpBrowser.h"
 
 #include <QEventLoop>
+#include <QNetworkCookie>
 #include <QNetworkCookieJar>
 #include <QNetworkReply>
 #include <QRegularExpression>
@@ -105,6 +106,14 @@ QUrl IdpBrowser::follow(Page page, const QString &redirectPrefix, const QString 
     }
     m_error = QStringLiteral("too many steps");
     return {};
+}
+
+QByteArray IdpBrowser::cookieHeaderFor(const QUrl &url)
+{
+    QList<QByteArray> pairs;
+    for (const QNetworkCookie &cookie : m_network.cookieJar()->cookiesForUrl(url))
+        pairs << cookie.name() + '=' + cookie.value();
+    return pairs.join("; ");
 }
 
 QUrl IdpBrowser::login(const QUrl &authorizationUrl, const QString &user, const QString &redirectPrefix)

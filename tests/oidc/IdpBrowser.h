@@ -34,6 +34,8 @@ public:
     Page post(const QUrl &url, const QByteArray &form);
     Page postJson(const QUrl &url, const QByteArray &json);
     QString error() const { return m_error; }
+    // The Cookie header this browser would send to `url` ("a=1; b=2").
+    QByteArray cookieHeaderFor(const QUrl &url);
 
 private:
     QUrl follow(Page page, const QString &redirectPrefix, const QString &user, bool cancelLogin);
