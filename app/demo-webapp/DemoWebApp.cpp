@@ -87,6 +87,17 @@ QHttpServerResponse failure(const QString &what, const Error &error, Status stat
                 status);
 }
 
+// A session that cannot be read — a tampered or foreign cookie, a record written with a secret
+// since retired — is no session: the request is anonymous (and the reason logged). Only a store
+// that cannot be reached is an error page.
+Result<std::optional<UserClaims>> unreadableIsAnonymous(Result<std::optional<UserClaims>> user)
+{
+    if (user || user.error().code == ErrorCode::StoreUnreachable || user.error().code == ErrorCode::Timeout)
+        return user;
+    qWarning("ignored a session that cannot be read: %s", qPrintable(user.error().toString()));
+    return std::optional<UserClaims>();
+}
+
 void send(const SharedResponder &responder, QHttpServerResponse &&response,
           const std::shared_ptr<StoreContext> &context = {})
 {
@@ -156,7 +167,8 @@ void DemoWebApp::home(const QHttpServerRequest &request, QHttpServerResponder &&
                        QStringLiteral("<p>Not signed in.</p><p><a href=\"/login\">Log in</a></p>")));
         return;
     }
-    m_auth->getUser(sessionId, context).then(this, [out, context](Result<std::optional<UserClaims>> user) {
+    m_auth->getUser(sessionId, context).then(this, [out, context](Result<std::optional<UserClaims>> read) {
+        const auto user = unreadableIsAnonymous(std::move(read));
         if (!user)
             return send(out,
                         failure(QStringLiteral("The session store failed"), user.error(), Status::ServiceUnavailable));
@@ -233,7 +245,8 @@ void DemoWebApp::profile(const QHttpServerRequest &request, QHttpServerResponder
     };
     if (sessionId.isEmpty())
         return send(out, anonymous());
-    m_auth->getUser(sessionId, context).then(this, [out, anonymous, context](Result<std::optional<UserClaims>> user) {
+    m_auth->getUser(sessionId, context).then(this, [out, anonymous, context](Result<std::optional<UserClaims>> read) {
+        const auto user = unreadableIsAnonymous(std::move(read));
         if (!user)
             return send(
                 out, json(QJsonObject{{QStringLiteral("error"), user.error().toString()}}, Status::ServiceUnavailable));

@@ -355,6 +355,18 @@ void TestEndToEnd::statelessCookieSessionsAndTheirBackchannelLogout()
     QCOMPARE(sessions[0].toObject().value(QStringLiteral("sub")).toString(), user);
     QCOMPARE(sessions[0].toObject().value(QStringLiteral("sid")).toString(), sid);
 
+    // A tampered cookie is no session (and not an error page): one character of the ciphertext.
+    QByteArray tampered = cookies;
+    const qsizetype at = tampered.indexOf("_a0_session");
+    const qsizetype flip = tampered.indexOf('.', tampered.indexOf('.', tampered.indexOf('.', at) + 1) + 1) + 5;
+    QVERIFY(at >= 0 && flip > at + 5);
+    tampered[flip] = tampered[flip] == 'A' ? 'B' : 'A';
+    test::IdpBrowser mallory;
+    QCOMPARE(mallory.getWithCookies(app.url(QStringLiteral("/profile")), tampered).status, 401);
+    QTRY_VERIFY2_WITH_TIMEOUT(app.log().contains(QStringLiteral("ignored a session that cannot be read")),
+                              qPrintable(app.log()), 5000);
+    QCOMPARE(mallory.getWithCookies(app.url(QStringLiteral("/profile")), cookies).status, 200);
+
     // The IdP's back-channel logout: the browser still sends the cookie, and it is refused.
     const QByteArray request = QJsonDocument(QJsonObject{{QStringLiteral("client_id"), client.id},
                                                          {QStringLiteral("sub"), user},

@@ -58,6 +58,13 @@ IdpBrowser::Page IdpBrowser::get(const QUrl &url)
     return finish(m_network.get(QNetworkRequest(url)));
 }
 
+IdpBrowser::Page IdpBrowser::getWithCookies(const QUrl &url, const QByteArray &cookieHeader)
+{
+    QNetworkRequest request(url);
+    request.setRawHeader(QByteArrayLiteral("Cookie"), cookieHeader);
+    return finish(m_network.get(request));
+}
+
 IdpBrowser::Page IdpBrowser::post(const QUrl &url, const QByteArray &form)
 {
     QNetworkRequest request(url);

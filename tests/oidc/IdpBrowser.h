@@ -31,6 +31,8 @@ public:
     QUrl endSession(const QUrl &logoutUrl);
 
     Page get(const QUrl &url);
+    // A GET that sends `cookieHeader` instead of the jar's cookies (a tampered cookie, say).
+    Page getWithCookies(const QUrl &url, const QByteArray &cookieHeader);
     Page post(const QUrl &url, const QByteArray &form);
     Page postJson(const QUrl &url, const QByteArray &json);
     QString error() const { return m_error; }
