@@ -110,6 +110,10 @@ private Q_SLOTS:
 private:
     // A client registered at the IdP (dynamic registration) for a web application on `port`.
     WebApp::Client registerClient(quint16 port);
+    // Registers a client for a web app on a free port and starts `app` with it on `store`;
+    // `client` is what was registered. False, with the reason in `error`, when either fails.
+    bool startApp(WebApp &app, WebApp::Client &client, const QString &store, const QString &prefix, QString *error,
+                  const QStringList &extra = {}, const QString &secretInstead = {});
     // Logs `user` in to `app` through `browser`; the /profile JSON afterwards (empty on failure).
     QJsonObject login(test::IdpBrowser &browser, WebApp &app, const QString &user);
     test::ProcessResult sessionctl(const QString &store, const QString &prefix, const QStringList &args);
@@ -155,6 +159,21 @@ WebApp::Client TestEndToEnd::registerClient(quint16 port)
             client.value(QStringLiteral("client_secret")).toString()};
 }
 
+bool TestEndToEnd::startApp(WebApp &app, WebApp::Client &client, const QString &store, const QString &prefix,
+                            QString *error, const QStringList &extra, const QString &secretInstead)
+{
+    const quint16 port = test::freeLoopbackPort();
+    client = registerClient(port);
+    if (client.id.isEmpty()) {
+        *error = QStringLiteral("the IdP refused the client registration");
+        return false;
+    }
+    WebApp::Client given = client;
+    if (!secretInstead.isEmpty())
+        given.secret = secretInstead;
+    return app.start(port, m_issuer, given, store, prefix, error, extra);
+}
+
 QJsonObject TestEndToEnd::login(test::IdpBrowser &browser, WebApp &app, const QString &user)
 {
     const auto start = browser.get(app.url(QStringLiteral("/login")));
@@ -197,12 +216,10 @@ void TestEndToEnd::loginFindBackchannelRevokeLogout()
 {
     QFETCH(QString, store);
     QFETCH(QString, prefix);
-    const quint16 port = test::freeLoopbackPort();
-    const WebApp::Client client = registerClient(port);
-    QVERIFY2(!client.id.isEmpty(), "the IdP refused the client registration");
     WebApp app;
+    WebApp::Client client;
     QString error;
-    QVERIFY2(app.start(port, m_issuer, client, store, prefix, &error), qPrintable(error));
+    QVERIFY2(startApp(app, client, store, prefix, &error), qPrintable(error));
     const QString user = QStringLiteral("erin-") + randomTag();
 
     // (b) A login over HTTP creates a session that sessionctl finds by sub.
@@ -299,13 +316,10 @@ void TestEndToEnd::loginFindBackchannelRevokeLogout()
 
 void TestEndToEnd::callbackFromAnotherBrowserRefused()
 {
-    const quint16 port = test::freeLoopbackPort();
-    const WebApp::Client client = registerClient(port);
-    QVERIFY(!client.id.isEmpty());
     WebApp app;
+    WebApp::Client client;
     QString error;
-    const QString prefix = QStringLiteral("e2e%1:").arg(randomTag());
-    QVERIFY2(app.start(port, m_issuer, client, m_redis, prefix, &error), qPrintable(error));
+    QVERIFY2(startApp(app, client, m_redis, QStringLiteral("e2e%1:").arg(randomTag()), &error), qPrintable(error));
 
     // Mallory logs in but hands her callback URL to Victor instead of following it (login CSRF).
     test::IdpBrowser mallory;
@@ -327,15 +341,12 @@ void TestEndToEnd::callbackFromAnotherBrowserRefused()
 
 void TestEndToEnd::statelessCookieSessionsAndTheirBackchannelLogout()
 {
-    const quint16 port = test::freeLoopbackPort();
-    const WebApp::Client client = registerClient(port);
-    QVERIFY(!client.id.isEmpty());
     WebApp app;
+    WebApp::Client client;
     QString error;
-    const QString prefix = QStringLiteral("e2e%1:").arg(randomTag());
     // Sessions in the browser (auth0-fastapi's format); back-channel logouts remembered in Redis.
-    QVERIFY2(app.start(port, m_issuer, client, QStringLiteral("memory:"), prefix, &error,
-                       {QStringLiteral("--cookie-sessions"), QStringLiteral("--deny-list"), m_redis}),
+    QVERIFY2(startApp(app, client, QStringLiteral("memory:"), QStringLiteral("e2e%1:").arg(randomTag()), &error,
+                      {QStringLiteral("--cookie-sessions"), QStringLiteral("--deny-list"), m_redis}),
              qPrintable(error));
     const QString user = QStringLiteral("fern-") + randomTag();
     test::IdpBrowser browser;
@@ -383,13 +394,11 @@ void TestEndToEnd::statelessCookieSessionsAndTheirBackchannelLogout()
 
 void TestEndToEnd::wrongClientSecretSaysSo()
 {
-    const quint16 port = test::freeLoopbackPort();
-    WebApp::Client client = registerClient(port);
-    QVERIFY(!client.id.isEmpty());
-    client.secret = QStringLiteral("not-the-secret-the-idp-issued");
     WebApp app;
+    WebApp::Client client;
     QString error;
-    QVERIFY2(app.start(port, m_issuer, client, m_redis, QStringLiteral("e2e%1:").arg(randomTag()), &error),
+    const QString wrong = QStringLiteral("not-the-secret-the-idp-issued");
+    QVERIFY2(startApp(app, client, m_redis, QStringLiteral("e2e%1:").arg(randomTag()), &error, {}, wrong),
              qPrintable(error));
     test::IdpBrowser browser;
     const auto start = browser.get(app.url(QStringLiteral("/login")));
@@ -400,7 +409,8 @@ void TestEndToEnd::wrongClientSecretSaysSo()
     const auto failed = browser.get(callback);
     QCOMPARE(failed.status, 400);
     QVERIFY2(failed.body.contains("the IdP refused the client's credentials"), failed.body.constData());
-    QVERIFY2(!failed.body.contains(client.secret.toUtf8()), "the page shows the client secret");
+    QVERIFY2(!failed.body.contains(wrong.toUtf8()), "the page shows the client secret");
+    QVERIFY2(!failed.body.contains(client.secret.toUtf8()), "the page shows the registered client secret");
     QCOMPARE(browser.get(app.url(QStringLiteral("/profile"))).status, 401);
 }
 
