@@ -35,13 +35,13 @@ QByteArray header(const QHttpServerRequest &request, QByteArrayView name)
 
 QByteArray cookieValue(const QHttpServerRequest &request, QByteArrayView name)
 {
-    // The last one wins if a browser sends the cookie twice (it sends the most specific first).
-    QByteArray value;
+    // A browser holding the name twice (two paths) sends the most specific first (RFC 6265 §5.4):
+    // that one counts.
     for (const Cookie &cookie : parseCookieHeader(header(request, "Cookie"))) {
         if (cookie.name == name)
-            value = cookie.value;
+            return cookie.value;
     }
-    return value;
+    return {};
 }
 
 // The request's cookies, for stores that keep sessions or login transactions in the browser; they
