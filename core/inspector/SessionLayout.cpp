@@ -12,6 +12,13 @@ namespace si::inspector {
 
 namespace {
 
+// Every layout's session is a JSON object; writing anything else would store what no peer reads
+// (and what starsessions' own reader takes for encrypted bytes).
+Error notAnObject()
+{
+    return makeError(ErrorCode::InvalidArgument, QStringLiteral("a session must be a JSON object"));
+}
+
 QByteArrayView view(const std::string &s)
 {
     return QByteArrayView(s.data(), static_cast<qsizetype>(s.size()));
@@ -101,6 +108,8 @@ public:
     }
     Result<QByteArray> encode(const QString &id, const json::Value &document) const override
     {
+        if (!document.isObject())
+            return notAnObject();
         return m_cipher.encryptJson(EnvelopeCipher::sessionIdentifier(), document, id);
     }
     SessionSummary summarize(const json::Value &document) const override { return StateDataSummary::of(document); }
@@ -126,6 +135,8 @@ public:
     }
     Result<QByteArray> encode(const QString &, const json::Value &document) const override
     {
+        if (!document.isObject())
+            return notAnObject();
         // pydantic's model_dump_json: compact separators, UTF-8 kept.
         return QByteArray::fromStdString(json::serialize(document, json::Style::Compact));
     }
@@ -147,6 +158,8 @@ public:
     }
     Result<QByteArray> encode(const QString &, const json::Value &document) const override
     {
+        if (!document.isObject())
+            return notAnObject();
         return m_cipher.encryptJson(m_cookieName, document);
     }
     SessionSummary summarize(const json::Value &document) const override { return StateDataSummary::of(document); }
@@ -217,6 +230,8 @@ public:
     }
     Result<QByteArray> encode(const QString &, const json::Value &document) const override
     {
+        if (!document.isObject())
+            return notAnObject();
         const std::string text = json::serialize(document, json::Style::Python);
         if (m_key.isEmpty())
             return QByteArray::fromStdString(text);
@@ -265,6 +280,8 @@ public:
     }
     Result<QByteArray> encode(const QString &, const json::Value &document) const override
     {
+        if (!document.isObject())
+            return notAnObject();
         return QByteArray::fromStdString(json::serialize(document, json::Style::Compact));
     }
     SessionSummary summarize(const json::Value &document) const override

@@ -58,7 +58,7 @@ public:
     // The second half of decode(), for callers that looked at the plaintext first.
     Result<DecodedSession> decodeOpened(EnvelopeCipher::Decrypted &&opened) const;
     // The stored value for `document` under `id` (seeding and tests). Unsupported where writing
-    // would not be safe.
+    // would not be safe, and for anything but a JSON object (a session is one in every layout).
     virtual Result<QByteArray> encode(const QString &id, const json::Value &document) const = 0;
 
     // What the document tells about its user and lifetime (store metadata fills the gaps).

@@ -3,6 +3,8 @@
 #include <QMap>
 #include <QSet>
 
+#include <algorithm>
+
 namespace si::stores {
 
 namespace {
@@ -236,26 +238,13 @@ private:
                                  QString::fromUtf8(reply->string.left(200)));
                 continue;
             }
-            m_slots.fill(-1);
-            m_addresses.clear();
-            for (const RedisReply &range : reply->elements) {
-                if (range.elements.size() < 3)
-                    continue;
-                const RedisReply &primary = range.elements[2];
-                if (primary.elements.size() < 2)
-                    continue;
-                QString host = QString::fromLatin1(primary.elements[0].string);
-                if (host.isEmpty())
-                    host = e.host; // nodes may announce an empty address: the one we used
-                const QString address = host + QLatin1Char(':') + QString::number(primary.elements[1].integer);
-                qsizetype index = m_addresses.indexOf(address);
-                if (index < 0) {
-                    m_addresses.append(address);
-                    index = m_addresses.size() - 1;
-                }
-                for (qint64 s = range.elements[0].integer; s <= range.elements[1].integer && s < 16384; ++s)
-                    m_slots[static_cast<size_t>(s)] = static_cast<int>(index);
+            auto map = parseClusterSlots(*reply, e.host);
+            if (!map) {
+                last = map.error();
+                continue;
             }
+            m_slots = map->slots;
+            m_addresses = std::move(map->primaries);
             // Keep only connections to current primaries.
             for (auto it = m_nodes.begin(); it != m_nodes.end();) {
                 if (!m_addresses.contains(it.key()))
@@ -279,6 +268,45 @@ private:
 };
 
 } // namespace
+
+Result<ClusterSlotMap> parseClusterSlots(const RedisReply &reply, const QString &fallbackHost)
+{
+    const auto malformed = [](qsizetype range, const QString &what) {
+        return makeError(ErrorCode::MalformedInput, QStringLiteral("malformed CLUSTER SLOTS reply"),
+                         range < 0 ? what : QStringLiteral("range %1: %2").arg(range).arg(what));
+    };
+    if (reply.type != RedisReply::Type::Array)
+        return malformed(-1, QStringLiteral("not an array"));
+    ClusterSlotMap map;
+    map.slots.fill(-1);
+    for (qsizetype r = 0; r < reply.elements.size(); ++r) {
+        const RedisReply &range = reply.elements[r];
+        if (range.type != RedisReply::Type::Array || range.elements.size() < 3)
+            return malformed(r, QStringLiteral("not [start, end, primary, …]"));
+        const RedisReply &start = range.elements[0];
+        const RedisReply &end = range.elements[1];
+        if (start.type != RedisReply::Type::Integer || end.type != RedisReply::Type::Integer || start.integer < 0 ||
+            end.integer < start.integer || end.integer >= qint64(map.slots.size()))
+            return malformed(r, QStringLiteral("slots must be 0 ≤ start ≤ end ≤ 16383"));
+        const RedisReply &primary = range.elements[2];
+        if (primary.type != RedisReply::Type::Array || primary.elements.size() < 2 ||
+            primary.elements[1].type != RedisReply::Type::Integer || primary.elements[1].integer < 1 ||
+            primary.elements[1].integer > 65535)
+            return malformed(r, QStringLiteral("the primary is not [host, port, …]"));
+        // Nodes may announce an empty address (or "?" when they do not know it): the one we used.
+        QString host = QString::fromLatin1(primary.elements[0].string);
+        if (host.isEmpty() || host == QLatin1String("?"))
+            host = fallbackHost;
+        const QString address = host + QLatin1Char(':') + QString::number(primary.elements[1].integer);
+        qsizetype index = map.primaries.indexOf(address);
+        if (index < 0) {
+            map.primaries.append(address);
+            index = map.primaries.size() - 1;
+        }
+        std::fill(map.slots.begin() + start.integer, map.slots.begin() + end.integer + 1, static_cast<int>(index));
+    }
+    return map;
+}
 
 quint16 redisKeySlot(QByteArrayView key)
 {

@@ -35,6 +35,15 @@ public:
     Result<RedisReply> command(const RedisCommand &c);
 };
 
+// The slot map of a CLUSTER SLOTS reply: for each slot the index into `primaries` ("host:port") of
+// the primary serving it, -1 where none does. An empty or "?" host is `fallbackHost` (the node that
+// answered). A reply out of shape (slots outside 0…16383, a port that is no port) is an error.
+struct ClusterSlotMap {
+    std::array<int, 16384> slots;
+    QStringList primaries;
+};
+Result<ClusterSlotMap> parseClusterSlots(const RedisReply &reply, const QString &fallbackHost);
+
 // The cluster key slot of `key` (CRC16/XMODEM mod 16384, honouring {hash tags}).
 quint16 redisKeySlot(QByteArrayView key);
 

@@ -1,12 +1,12 @@
 #include "RedisConnection.h"
 
+#include "RespReader.h"
+
 #include <QFile>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QThread>
-
-#include <hiredis/hiredis.h>
 
 #include <charconv>
 #include <iterator>
@@ -14,39 +14,6 @@
 namespace si::stores {
 
 namespace {
-
-RedisReply convert(const redisReply *r)
-{
-    RedisReply out;
-    switch (r->type) {
-    case REDIS_REPLY_STRING:
-        out.type = RedisReply::Type::String;
-        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
-        break;
-    case REDIS_REPLY_STATUS:
-        out.type = RedisReply::Type::Status;
-        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
-        break;
-    case REDIS_REPLY_ERROR:
-        out.type = RedisReply::Type::Error;
-        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
-        break;
-    case REDIS_REPLY_INTEGER:
-        out.type = RedisReply::Type::Integer;
-        out.integer = r->integer;
-        break;
-    case REDIS_REPLY_ARRAY:
-        out.type = RedisReply::Type::Array;
-        out.elements.reserve(static_cast<qsizetype>(r->elements));
-        for (size_t i = 0; i < r->elements; ++i)
-            out.elements.append(convert(r->element[i]));
-        break;
-    default:
-        out.type = RedisReply::Type::Nil;
-        break;
-    }
-    return out;
-}
 
 // RESP request encoding — "*<argc>\r\n", then "$<length>\r\n<bytes>\r\n" per argument — written
 // straight into the pipeline's buffer, sized up front. hiredis's redisFormatCommandArgv produces
@@ -112,12 +79,7 @@ void RedisConnection::close()
         m_socket->abort();
         m_socket.reset();
     }
-    if (m_reader) {
-        redisReaderFree(m_reader);
-        m_reader = nullptr;
-    }
-    m_pending.clear();
-    m_pendingPos = 0;
+    m_reader.reset();
 }
 
 Error RedisConnection::transportError(const QString &what, const QString &detail)
@@ -169,7 +131,7 @@ Status RedisConnection::connect()
             return transportError(QStringLiteral("cannot connect"), m_socket->errorString());
     }
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_reader = redisReaderCreate();
+    m_reader = std::make_unique<RespReader>();
     m_failures = 0;
 
     QList<QList<QByteArray>> handshake;
@@ -219,31 +181,20 @@ Status RedisConnection::writeAll(const QByteArray &bytes)
 Result<RedisReply> RedisConnection::readReply(QElapsedTimer &timer)
 {
     while (true) {
-        void *raw = nullptr;
-        if (redisReaderGetReply(m_reader, &raw) != REDIS_OK)
-            return transportError(QStringLiteral("protocol error"), QString::fromUtf8(m_reader->errstr));
-        if (raw) {
-            RedisReply reply = convert(static_cast<redisReply *>(raw));
-            freeReplyObject(raw);
-            return reply;
+        auto reply = m_reader->next();
+        if (!reply)
+            return transportError(QStringLiteral("protocol error"), reply.error().detail);
+        if (*reply)
+            return std::move(**reply);
+        const qint64 left = m_endpoint.commandTimeoutMs - timer.elapsed();
+        if (left <= 0 || (!m_socket->bytesAvailable() && !m_socket->waitForReadyRead(static_cast<int>(left)))) {
+            if (m_socket->state() != QAbstractSocket::ConnectedState)
+                return transportError(QStringLiteral("connection lost"), m_socket->errorString());
+            Error e = transportError(QStringLiteral("no reply within %1 ms").arg(m_endpoint.commandTimeoutMs));
+            e.code = ErrorCode::Timeout;
+            return e;
         }
-        if (m_pendingPos >= m_pending.size()) {
-            const qint64 left = m_endpoint.commandTimeoutMs - timer.elapsed();
-            if (left <= 0 || (!m_socket->bytesAvailable() && !m_socket->waitForReadyRead(static_cast<int>(left)))) {
-                if (m_socket->state() != QAbstractSocket::ConnectedState)
-                    return transportError(QStringLiteral("connection lost"), m_socket->errorString());
-                Error e = transportError(QStringLiteral("no reply within %1 ms").arg(m_endpoint.commandTimeoutMs));
-                e.code = ErrorCode::Timeout;
-                return e;
-            }
-            m_pending = m_socket->readAll();
-            m_pendingPos = 0;
-        }
-        constexpr qsizetype kSlice = 16 * 1024;
-        const qsizetype n = qMin(kSlice, m_pending.size() - m_pendingPos);
-        if (redisReaderFeed(m_reader, m_pending.constData() + m_pendingPos, static_cast<size_t>(n)) != REDIS_OK)
-            return transportError(QStringLiteral("protocol error"), QString::fromUtf8(m_reader->errstr));
-        m_pendingPos += n;
+        m_reader->append(m_socket->readAll());
     }
 }
 

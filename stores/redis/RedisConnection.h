@@ -11,9 +11,10 @@
 #include <memory>
 
 class QTcpSocket;
-struct redisReader;
 
 namespace si::stores {
+
+class RespReader;
 
 struct RedisEndpoint {
     QString host;
@@ -62,11 +63,7 @@ private:
 
     RedisEndpoint m_endpoint;
     std::unique_ptr<QTcpSocket> m_socket;
-    redisReader *m_reader = nullptr;
-    // Bytes read from the socket but not yet given to the reader. hiredis 0.14 moves its whole
-    // unconsumed buffer after each reply of 1 KB or more, so it gets at most 16 KB at a time.
-    QByteArray m_pending;
-    qsizetype m_pendingPos = 0;
+    std::unique_ptr<RespReader> m_reader;
     int m_failures = 0;
     QElapsedTimer m_sinceFailure;
 };

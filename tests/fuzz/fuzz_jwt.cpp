@@ -1,6 +1,8 @@
-// Compact JWS/JWT from an untrusted source, verified against keys of every type we accept.
+// Compact JWS/JWT from an untrusted source, verified against keys of every type we accept, and its
+// claims put through the ID token and back-channel logout token rules.
 #include "core/jose/Jws.h"
 #include "core/jose/Jwt.h"
+#include "core/oidc/TokenValidator.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -43,6 +45,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (jwt) {
         (void)jwt->audiences();
         (void)jwt->numericDate("exp");
+        si::oidc::ValidationReport report;
+        si::oidc::IdTokenExpectations id;
+        id.issuer = QStringLiteral("https://idp.test/");
+        id.clientId = QStringLiteral("client");
+        id.nonce = QStringLiteral("n-0S6_WzA2Mj");
+        id.accessToken = QStringLiteral("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y");
+        id.now = 1700000000;
+        si::oidc::checkIdTokenClaims(*jwt, id, report);
+        si::oidc::LogoutTokenExpectations logout;
+        logout.issuer = id.issuer;
+        logout.clientId = id.clientId;
+        logout.now = id.now;
+        si::oidc::ValidationReport logoutReport;
+        auto valid = si::oidc::checkLogoutTokenClaims(*jwt, logout, logoutReport);
+        // An accepted logout token names whom to log out and can be remembered against replay.
+        if (valid && (!valid->target.isValid() || valid->jti.isEmpty()))
+            __builtin_trap();
     }
     auto jws = si::jose::Jws::parse(token);
     if (jws) {

@@ -58,6 +58,7 @@ private Q_SLOTS:
     void nativeLayoutBindsTheId();
     void auth0CookieLayoutOpensWhatTheCookieStoreWrites();
     void starsessionsKeyValidation();
+    void everyLayoutReadsWhatItWrites();
     void findClaimsInDocumentsOfUnknownShape();
     void redactionMasksCredentialsOnly();
     void cookieFormSize();
@@ -299,6 +300,32 @@ void TestInspectorUnits::auth0CookieLayoutOpensWhatTheCookieStoreWrites()
     QCOMPARE(decoded->summary.sub, QStringLiteral("auth0|c"));
     auto other = makeLayout(SessionLayout::Kind::Auth0Cookie, secretOf("cookie-secret"), QStringLiteral("app_session"));
     QVERIFY(!(*other)->decode(raw(QStringLiteral("app_session"), *value))); // another salt
+}
+
+void TestInspectorUnits::everyLayoutReadsWhatItWrites()
+{
+    // Found by fuzz_layout: starsessions wrote the JSON string "" and its reader took it for
+    // encrypted bytes. Sessions are objects; anything else is refused when written.
+    using K = SessionLayout::Kind;
+    const QList<std::pair<K, QByteArray>> layouts{{K::Native, "s"},      {K::Auth0Cookie, "s"},
+                                                  {K::Auth0Fastapi, {}}, {K::ConnectRedis, {}},
+                                                  {K::Starsessions, {}}, {K::Starsessions, kSpecSecret}};
+    auto object = json::parse(R"({"user":{"sub":"auth0|w"},"n":[1,2.5,"é"]})");
+    for (const auto &[kind, secret] : layouts) {
+        auto layout = makeLayout(kind, secret.isEmpty() ? SecretList() : secretOf(secret));
+        QVERIFY_OK(layout);
+        for (const char *text : {R"("")", "[]", "42", "null"}) {
+            auto refused = (*layout)->encode(QStringLiteral("id-1"), *json::parse(text));
+            QVERIFY2(!refused, text);
+            QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+        }
+        auto written = (*layout)->encode(QStringLiteral("id-1"), *object);
+        QVERIFY_OK(written);
+        auto read = (*layout)->decode(raw(QStringLiteral("id-1"), *written));
+        QVERIFY_OK(read);
+        QVERIFY(read->document == *object);
+        QCOMPARE(read->summary.sub, QStringLiteral("auth0|w"));
+    }
 }
 
 void TestInspectorUnits::starsessionsKeyValidation()

@@ -6,6 +6,8 @@
 #include "stores/StoreFactory.h"
 #include "stores/redis/RedisClient.h"
 #include "stores/redis/RedisConnection.h"
+#include "stores/redis/RespReader.h"
+#include "tests/support/TcpProxy.h"
 #include "tests/support/TestSupport.h"
 
 #include <QtTest>
@@ -76,6 +78,10 @@ private Q_SLOTS:
     void wrongPasswordIsClearAndSecretFree();
     void tlsRefusesUnknownCa();
     void connectionRefused();
+    void respReaderSplitsAndBoundsReplies();
+    void clusterSlotsReplyIsChecked();
+    void brokenServerRepliesAreRefused();
+    void stalledAndDroppedConnectionsRecover();
     void timeoutThenRecovers();
     void clusterFollowsAskAndMoved();
     void envelopeCopiedToAnotherIdIsRefused();
@@ -163,6 +169,191 @@ void TestRedisClient::connectionRefused()
     QVERIFY(!reply.ok());
     QCOMPARE(reply.error().code, ErrorCode::StoreUnreachable);
     QVERIFY2(reply.error().message.contains(QLatin1String("127.0.0.1:1")), qPrintable(reply.error().toString()));
+}
+
+namespace {
+
+// Every reply in `bytes`, fed to a reader `slice` bytes at a time.
+Result<QList<RedisReply>> readAll(const QByteArray &bytes, qsizetype slice)
+{
+    RespReader reader;
+    QList<RedisReply> out;
+    for (qsizetype at = 0; at <= bytes.size(); at += slice) {
+        reader.append(bytes.mid(at, slice));
+        while (true) {
+            auto next = reader.next();
+            if (!next)
+                return next.error();
+            if (!*next)
+                break;
+            out.append(std::move(**next));
+        }
+    }
+    return out;
+}
+
+RedisReply integer(qint64 value)
+{
+    RedisReply r;
+    r.type = RedisReply::Type::Integer;
+    r.integer = value;
+    return r;
+}
+
+RedisReply bulk(const QByteArray &value)
+{
+    RedisReply r;
+    r.type = RedisReply::Type::String;
+    r.string = value;
+    return r;
+}
+
+RedisReply array(QList<RedisReply> elements)
+{
+    RedisReply r;
+    r.type = RedisReply::Type::Array;
+    r.elements = std::move(elements);
+    return r;
+}
+
+// One CLUSTER SLOTS range: [start, end, [host, port, id]].
+RedisReply slotRange(qint64 start, qint64 end, const QByteArray &host, qint64 port)
+{
+    return array({integer(start), integer(end), array({bulk(host), integer(port), bulk("node-id")})});
+}
+
+} // namespace
+
+void TestRedisClient::respReaderSplitsAndBoundsReplies()
+{
+    const QByteArray big(100000, 'x');
+    const QByteArray stream =
+        "+OK\r\n:-42\r\n$-1\r\n-ERR no\r\n*2\r\n$3\r\nabc\r\n*1\r\n:7\r\n$100000\r\n" + big + "\r\n";
+    for (qsizetype slice : {qsizetype(1), qsizetype(7), qsizetype(1 << 20)}) {
+        auto replies = readAll(stream, slice);
+        QVERIFY_OK(replies);
+        QCOMPARE(replies->size(), 6);
+        QCOMPARE((*replies)[0].type, RedisReply::Type::Status);
+        QCOMPARE((*replies)[1].integer, -42);
+        QVERIFY((*replies)[2].isNil());
+        QCOMPARE((*replies)[3].string, QByteArray("ERR no"));
+        QCOMPARE((*replies)[4].elements.size(), 2);
+        QCOMPARE((*replies)[4].elements[1].elements[0].integer, 7);
+        QCOMPARE((*replies)[5].string, big);
+    }
+    // An array header is refused before hiredis allocates its element table (16 GB here).
+    auto huge = readAll("*2000000000\r\n", 64);
+    QVERIFY(!huge.ok());
+    QCOMPARE(huge.error().code, ErrorCode::MalformedInput);
+    QVERIFY2(huge.error().detail.contains(QLatin1String("array of 2000000000 elements")),
+             qPrintable(huge.error().toString()));
+    // One element more than the limit is refused; a large array under it is read.
+    auto over = readAll("*" + QByteArray::number(RespReader::kMaxArrayElements + 1) + "\r\n", 64);
+    QVERIFY(!over.ok());
+    QByteArray wide = "*100000\r\n";
+    for (int i = 0; i < 100000; ++i)
+        wide += ":1\r\n";
+    auto accepted = readAll(wide, 1 << 20);
+    QVERIFY_OK(accepted);
+    QCOMPARE(accepted->first().elements.size(), 100000);
+    // Not RESP at all, and nesting deeper than hiredis reads.
+    for (const QByteArray &bad :
+         {QByteArray("HTTP/1.1 400 Bad Request\r\n"), QByteArray(9, '*').replace("*", "*1\r\n")}) {
+        auto r = readAll(bad, 3);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().code, ErrorCode::MalformedInput);
+    }
+}
+
+void TestRedisClient::clusterSlotsReplyIsChecked()
+{
+    auto map = parseClusterSlots(array({slotRange(0, 99, "10.0.0.1", 7000), slotRange(100, 16383, "", 7001),
+                                        slotRange(200, 300, "10.0.0.1", 7000)}),
+                                 QStringLiteral("seed.example"));
+    QVERIFY_OK(map);
+    QCOMPARE(map->primaries, QStringList({"10.0.0.1:7000", "seed.example:7001"}));
+    QCOMPARE(map->slots[0], 0);
+    QCOMPARE(map->slots[99], 0);
+    QCOMPARE(map->slots[100], 1);
+    QCOMPARE(map->slots[250], 0); // later ranges win, as the server lists them
+    QCOMPARE(map->slots[16383], 1);
+    // Replies that would index outside the slot table or name no port are refused, not applied.
+    const QList<RedisReply> bad{slotRange(-5, 10, "h", 7000),
+                                slotRange(10, 16384, "h", 7000),
+                                slotRange(20, 10, "h", 7000),
+                                slotRange(0, 10, "h", 0),
+                                slotRange(0, 10, "h", 70000),
+                                array({integer(0), integer(10)}),
+                                array({bulk("0"), integer(10), array({bulk("h"), integer(7000)})}),
+                                bulk("OK")};
+    for (const RedisReply &range : bad) {
+        auto refused = parseClusterSlots(range.type == RedisReply::Type::String ? range : array({range}), {});
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::MalformedInput);
+    }
+}
+
+void TestRedisClient::brokenServerRepliesAreRefused()
+{
+    // A "server" that answers every command with the same bytes (nothing behind the proxy).
+    TcpProxy server(QStringLiteral("127.0.0.1"), 1);
+    RedisEndpoint e;
+    e.host = QStringLiteral("127.0.0.1");
+    e.port = server.port();
+    e.commandTimeoutMs = 2000;
+    const struct {
+        QByteArray reply;
+        const char *expected;
+    } cases[] = {{"*2000000000\r\n", "array of 2000000000 elements"},
+                 {"HTTP/1.1 400 Bad Request\r\n\r\n", "protocol error"},
+                 {"$5\r\nab", "no reply within 2000 ms"}};
+    for (const auto &c : cases) {
+        server.setCannedReply(c.reply);
+        RedisConnection connection(e);
+        auto reply = connection.command({"PING"});
+        QVERIFY(!reply.ok());
+        QVERIFY2(reply.error().toString().contains(QLatin1String(c.expected)), qPrintable(reply.error().toString()));
+        QVERIFY(!connection.isConnected()); // the stream is out of step: never reused
+    }
+}
+
+void TestRedisClient::stalledAndDroppedConnectionsRecover()
+{
+    REQUIRE_URL(url, "SI_TEST_REDIS_URL");
+    if (url.tls)
+        QSKIP("the proxy test runs on the plain-TCP server");
+    TcpProxy proxy(url.hosts[0].name, url.hosts[0].port);
+    StoreUrl viaProxy = url;
+    viaProxy.hosts[0] = {QStringLiteral("127.0.0.1"), proxy.port()};
+    viaProxy.options.insert(QStringLiteral("timeout_ms"), QStringLiteral("300"));
+    auto client = RedisClient::create(viaProxy).value();
+    const QByteArray key = randomKey();
+    QVERIFY_OK(client->command({{"SET", key, "1"}, key}));
+
+    proxy.setStalled(true);
+    auto stalled = client->command({{"INCR", key}, key});
+    QVERIFY(!stalled.ok());
+    QCOMPARE(stalled.error().code, ErrorCode::Timeout);
+    proxy.setStalled(false);
+    QThread::msleep(150); // the reconnect backoff
+    auto afterStall = client->command({{"GET", key}, key});
+    QVERIFY_OK(afterStall);
+    // The INCR was held by the proxy and never reached the server: the timeout was honest.
+    QCOMPARE(afterStall->string, QByteArray("1"));
+
+    proxy.dropConnections();
+    QThread::msleep(50);
+    auto dropped = client->command({{"INCR", key}, key});
+    if (!dropped.ok()) {
+        QCOMPARE(dropped.error().code, ErrorCode::StoreUnreachable);
+        QThread::msleep(250);
+        dropped = client->command({{"INCR", key}, key});
+    }
+    QVERIFY_OK(dropped);
+    QCOMPARE(dropped->integer, 2);
+    QVERIFY(proxy.accepted() >= 2);
+    RedisConnection direct(endpointOf(url));
+    QVERIFY_OK(direct.command({"DEL", key}));
 }
 
 void TestRedisClient::timeoutThenRecovers()
