@@ -12,6 +12,8 @@
 #                             (three primaries, no replicas)
 #   SI_TEST_PG_DSN           postgresql://si_test:PASSWORD@127.0.0.1:PORT/si_test (SCRAM auth)
 #   SI_TEST_PG_TLS_DSN       the same server with ?sslmode=verify-full&sslrootcert=<test CA>
+#   SI_TEST_PG_LOG           the server's log: data-modifying statements with the application name
+#                            ("app=session-inspector-readonly LOG:  statement: …"), for the read-only tests
 #   SI_TEST_ISSUER           http://127.0.0.1:PORT — oidc-provider from tests/idp (npm ci first:
 #                            scripts/install-deps.sh does it)
 # Passwords and keys are random per run and live only in the run's temporary directory.
@@ -192,7 +194,7 @@ if [[ $(id -u) -eq 0 ]]; then
     chown postgres "$pg_data/server.crt" "$pg_data/server.key"
 fi
 as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
-    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key ${SI_PG_SERVER_OPTIONS:-}" \
+    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key -c log_statement=mod -c log_line_prefix='app=%a ' ${SI_PG_SERVER_OPTIONS:-}" \
     start >/dev/null || {
     cat "$pg_data/server.log" >&2
     exit 1
@@ -200,6 +202,7 @@ as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
 PGPASSWORD="$pg_super_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE si_test LOGIN PASSWORD '$pg_password'" -c "CREATE DATABASE si_test OWNER si_test" >/dev/null
 export SI_TEST_PG_DSN="postgresql://si_test:$pg_password@127.0.0.1:$pg_port/si_test"
+export SI_TEST_PG_LOG="$pg_data/server.log"
 export SI_TEST_PG_TLS_DSN="$SI_TEST_PG_DSN?sslmode=verify-full&sslrootcert=$tls/ca.crt"
 log "postgresql on $pg_port"
 

@@ -43,6 +43,49 @@ Result<StoreUrl::Host> parseHost(const QString &text, quint16 defaultPort)
     return host;
 }
 
+// Options are checked, not passed through: a misspelt option would otherwise be ignored without a
+// word, and no option may turn certificate verification off. PostgreSQL takes sslmode=verify-full
+// (TLS, certificate and host name verified) or sslmode=disable (plaintext, said so); the libpq
+// modes that encrypt without verifying are refused, and without sslmode the connection is
+// plaintext (libpq's own default, "prefer", would be unverified TLS when the server offers it).
+Status checkOptions(const StoreUrl &url)
+{
+    static const QStringList redis{QStringLiteral("cacert"), QStringLiteral("sni"), QStringLiteral("timeout_ms"),
+                                   QStringLiteral("connect_timeout_ms")};
+    static const QStringList cluster = redis + QStringList{QStringLiteral("tls")};
+    static const QStringList postgres{QStringLiteral("sslmode"),          QStringLiteral("sslrootcert"),
+                                      QStringLiteral("sslcert"),          QStringLiteral("sslkey"),
+                                      QStringLiteral("application_name"), QStringLiteral("connect_timeout")};
+    const QStringList &known = url.kind == StoreUrl::Kind::Postgres       ? postgres
+                               : url.kind == StoreUrl::Kind::RedisCluster ? cluster
+                                                                          : redis;
+    for (auto it = url.options.cbegin(); it != url.options.cend(); ++it) {
+        if (!known.contains(it.key()))
+            return bad(QStringLiteral("unknown option \"%1\" for %2 (known: %3)")
+                           .arg(it.key().left(32), url.kindName(), known.join(QLatin1String(", "))));
+    }
+    if (url.kind == StoreUrl::Kind::RedisCluster && url.options.contains(QStringLiteral("tls")) &&
+        url.options.value(QStringLiteral("tls")) != QLatin1String("1") &&
+        url.options.value(QStringLiteral("tls")) != QLatin1String("0"))
+        return bad(QStringLiteral("tls must be 1 or 0"));
+    if (url.kind == StoreUrl::Kind::Postgres && url.options.contains(QStringLiteral("sslmode"))) {
+        const QString mode = url.options.value(QStringLiteral("sslmode"));
+        if (mode != QLatin1String("verify-full") && mode != QLatin1String("disable"))
+            return bad(QStringLiteral("sslmode=%1 does not verify the server's certificate and host name; use "
+                                      "sslmode=verify-full (with sslrootcert=CA file), or sslmode=disable for "
+                                      "plaintext")
+                           .arg(mode.left(32)));
+    }
+    if (url.kind == StoreUrl::Kind::Postgres &&
+        url.options.value(QStringLiteral("sslmode")) != QLatin1String("verify-full")) {
+        for (const char *name : {"sslrootcert", "sslcert", "sslkey"}) {
+            if (url.options.contains(QLatin1String(name)))
+                return bad(QStringLiteral("%1 needs sslmode=verify-full").arg(QLatin1String(name)));
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 Result<StoreUrl> StoreUrl::parse(const QString &text)
@@ -123,6 +166,8 @@ Result<StoreUrl> StoreUrl::parse(const QString &text)
     }
     if (url.kind == Kind::Postgres && url.database.isEmpty())
         return bad(QStringLiteral("postgresql:// needs a database name"));
+    if (auto checked = checkOptions(url); !checked)
+        return checked.error();
     return url;
 }
 

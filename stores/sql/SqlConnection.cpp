@@ -144,8 +144,14 @@ Status SqlConnection::ensureOpen()
             if (m_url.options.contains(key))
                 options << key + QLatin1Char('=') + m_url.options.value(key);
         }
+        // StoreUrl allows verify-full or disable; without sslmode, plaintext rather than libpq's
+        // "prefer" (TLS without any certificate check when the server offers it).
+        if (!m_url.options.contains(QStringLiteral("sslmode")))
+            options << QStringLiteral("sslmode=disable");
+        // pg_stat_activity and the server log tell a read-only profile's connections apart.
         if (!m_url.options.contains(QStringLiteral("application_name")))
-            options << QStringLiteral("application_name=session-inspector");
+            options << (m_readOnly ? QStringLiteral("application_name=session-inspector-readonly")
+                                   : QStringLiteral("application_name=session-inspector"));
         db.setConnectOptions(options.join(QLatin1Char(';')));
     } else {
         if (m_url.path != QLatin1String(":memory:") && !m_readOnly) {

@@ -14,9 +14,12 @@
 #include "tests/support/TestSupport.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -617,10 +620,119 @@ void TestSessionBackend::writeStoresASessionTheIndexesFind()
     QCOMPARE(json::Value(entries.first()).get("outcome")->toQString(), QStringLiteral("ok"));
 }
 
+namespace {
+
+// What the server itself saw while a read-only profile worked: on Redis every command through
+// MONITOR, on PostgreSQL every data-modifying statement the server logged (log_statement=mod, with
+// the application name; scripts/with-services.sh starts it so). Only Redis and PostgreSQL
+// (a single server: MONITOR is per node).
+class ServerWriteWatch {
+public:
+    // `marker`: what identifies this test's traffic on Redis (the key prefix).
+    ServerWriteWatch(const stores::StoreUrl &url, QString marker)
+        : m_url(url)
+        , m_marker(std::move(marker))
+    {}
+
+    bool supported() const
+    {
+        return (m_url.kind == stores::StoreUrl::Kind::Redis && !m_url.tls) ||
+               (m_url.kind == stores::StoreUrl::Kind::Postgres && !qEnvironmentVariableIsEmpty("SI_TEST_PG_LOG"));
+    }
+
+    Status start()
+    {
+        if (m_url.kind == stores::StoreUrl::Kind::Postgres) {
+            m_logOffset = QFileInfo(qEnvironmentVariable("SI_TEST_PG_LOG")).size();
+            return {};
+        }
+        m_monitor.connectToHost(m_url.hosts.first().name, m_url.hosts.first().port);
+        if (!m_monitor.waitForConnected(5000))
+            return makeError(ErrorCode::StoreUnreachable, QStringLiteral("MONITOR connection failed"));
+        QByteArray hello = "*3\r\n$4\r\nAUTH\r\n$" + QByteArray::number(m_url.user.toUtf8().size()) + "\r\n" +
+                           m_url.user.toUtf8() + "\r\n$" + QByteArray::number(m_url.password.toUtf8().size()) + "\r\n" +
+                           m_url.password.toUtf8() + "\r\n*1\r\n$7\r\nMONITOR\r\n";
+        m_monitor.write(hello);
+        QByteArray got;
+        while (got.count("+OK\r\n") < 2) {
+            if (!m_monitor.waitForReadyRead(5000))
+                return makeError(ErrorCode::StoreUnreachable, QStringLiteral("MONITOR refused"),
+                                 QString::fromUtf8(got));
+            got += m_monitor.readAll();
+        }
+        return {};
+    }
+
+    // Every write the server received from the watched traffic since start(), one line each, and
+    // (Redis) how many commands of that traffic it saw at all.
+    Result<QPair<QStringList, int>> writes()
+    {
+        if (m_url.kind == stores::StoreUrl::Kind::Postgres) {
+            QFile log(qEnvironmentVariable("SI_TEST_PG_LOG"));
+            if (!log.open(QIODevice::ReadOnly) || !log.seek(m_logOffset))
+                return makeError(ErrorCode::Io, QStringLiteral("cannot read the PostgreSQL log"));
+            QStringList found;
+            const QList<QByteArray> lines = log.readAll().split('\n');
+            for (const QByteArray &line : lines) {
+                if (line.contains("app=session-inspector-readonly ") && line.contains("statement: "))
+                    found << QString::fromUtf8(line);
+            }
+            return qMakePair(found, -1);
+        }
+        // The end of the window: a command of our own, seen after everything sent before it.
+        stores::RedisEndpoint e;
+        e.host = m_url.hosts.first().name;
+        e.port = m_url.hosts.first().port;
+        e.user = m_url.user;
+        e.password = m_url.password;
+        stores::RedisConnection admin(e);
+        const QByteArray end = "si-watch-end-" + crypto::randomString(8, u"abcdefgh").toLatin1();
+        auto echoed = admin.command({"ECHO", end});
+        if (!echoed)
+            return echoed.error();
+        auto categories = admin.command({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "write"});
+        if (!categories)
+            return categories.error();
+        std::set<QByteArray> writeCommands{"eval", "evalsha", "eval_ro", "evalsha_ro", "fcall"};
+        for (const auto &c : categories->elements)
+            writeCommands.insert(c.string.toLower());
+        QByteArray stream;
+        while (!stream.contains(end)) {
+            if (!m_monitor.waitForReadyRead(5000))
+                return makeError(ErrorCode::Timeout, QStringLiteral("MONITOR did not show the end marker"));
+            stream += m_monitor.readAll();
+        }
+        QStringList found;
+        int seen = 0;
+        static const QRegularExpression command(QStringLiteral("^\\+[0-9.]+ \\[[^\\]]*\\] \"([^\"]+)\""));
+        const QList<QByteArray> lines = stream.split('\n');
+        for (const QByteArray &line : lines) {
+            if (!line.contains(m_marker.toUtf8()))
+                continue;
+            ++seen;
+            const auto m = command.match(QString::fromUtf8(line));
+            if (m.hasMatch() && writeCommands.count(m.captured(1).toLower().toUtf8()))
+                found << QString::fromUtf8(line.trimmed());
+        }
+        return qMakePair(found, seen);
+    }
+
+private:
+    stores::StoreUrl m_url;
+    QString m_marker;
+    QTcpSocket m_monitor;
+    qint64 m_logOffset = 0;
+};
+
+} // namespace
+
 void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
 {
+    ServerWriteWatch watch(m_url, m_prefix);
     auto opened = open("app-secret-one", true);
     QVERIFY_OK(opened);
+    if (watch.supported())
+        QVERIFY_OK(watch.start());
     SessionBackend &ro = *opened->backend;
     QVERIFY(ro.isReadOnly());
     const SeedGenerator::Session &probe = m_seeded.at(0);
@@ -660,6 +772,16 @@ void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
     QCOMPARE(actions, (QStringList{QStringLiteral("delete"), QStringLiteral("expire"), QStringLiteral("revoke"),
                                    QStringLiteral("bulk-delete"), QStringLiteral("write")}));
 
+    // The server agrees: it received no write command from the read-only profile (and did receive
+    // its reads, so the watch was watching).
+    if (watch.supported()) {
+        auto seen = watch.writes();
+        QVERIFY_OK(seen);
+        QVERIFY2(seen->first.isEmpty(), qPrintable(seen->first.join(QLatin1Char('\n'))));
+        if (m_url.kind == stores::StoreUrl::Kind::Redis)
+            QVERIFY2(seen->second > 0, "MONITOR saw none of the profile's reads");
+    }
+
     // Beneath the engine, SQL connections of a read-only profile are read-only themselves: a write
     // that bypasses the engine (the raw state store) is refused by PostgreSQL or SQLite, and
     // opening a namespace that has no tables reports it instead of creating them.
@@ -675,6 +797,12 @@ void TestSessionBackend::readOnlyRefusesEveryWriteBeforeTheServer()
     auto unchanged = await(m_opened.nativeStore->get(probe.id));
     QVERIFY_OK(unchanged);
     QCOMPARE((*unchanged)->internal.createdAt, probe.state.internal.createdAt);
+    if (watch.supported() && m_url.kind == stores::StoreUrl::Kind::Postgres) {
+        // That write did reach PostgreSQL (which refused it): the log watch sees such statements.
+        auto seen = watch.writes();
+        QVERIFY_OK(seen);
+        QVERIFY2(!seen->first.isEmpty(), "the PostgreSQL log shows no statement from the read-only connection");
+    }
 
     const QString seededPrefix = m_prefix;
     m_prefix =

@@ -138,6 +138,25 @@ void TestStoreUrls::rejects_data()
                                                << "needs a database";
     QTest::newRow("empty sqlite") << "sqlite:"
                                   << "needs a file path";
+    // No option turns certificate verification off, and a misspelt option is not silently ignored.
+    QTest::newRow("pg sslmode require") << "postgresql://h/db?sslmode=require"
+                                        << "sslmode=require does not verify";
+    QTest::newRow("pg sslmode prefer") << "postgresql://h/db?sslmode=prefer"
+                                       << "use sslmode=verify-full";
+    QTest::newRow("pg sslmode allow") << "postgresql://h/db?sslmode=allow"
+                                      << "does not verify";
+    QTest::newRow("pg sslmode verify-ca") << "postgresql://h/db?sslmode=verify-ca"
+                                          << "host name";
+    QTest::newRow("pg root CA without verification") << "postgresql://h/db?sslrootcert=/ca.pem"
+                                                     << "sslrootcert needs sslmode=verify-full";
+    QTest::newRow("rediss verify off") << "rediss://h:6380/0?verify=0"
+                                       << "unknown option \"verify\" for redis-tls";
+    QTest::newRow("rediss insecure") << "rediss://h:6380/0?insecure=1&cacert=/ca.pem"
+                                     << "unknown option \"insecure\"";
+    QTest::newRow("cluster tls yes") << "redis+cluster://a:1,b:2?tls=yes"
+                                     << "tls must be 1 or 0";
+    QTest::newRow("pg misspelt option") << "postgresql://h/db?ssl_mode=verify-full"
+                                        << "unknown option \"ssl_mode\"";
 }
 
 void TestStoreUrls::rejects()
