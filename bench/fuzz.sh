@@ -73,7 +73,7 @@ printf '| target | seconds | runs | runs/s | edges | features | corpus | outcome
 printf '|---|---:|---:|---:|---:|---:|---:|---|\n'
 for name in "${targets[@]}"; do
     log=$scratch/$name/log
-    last=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -n 1 || true)
+    last=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -n 1 || true)
     edges=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
     features=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
     corpus=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')

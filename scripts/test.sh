@@ -3,7 +3,8 @@
 # real servers (scripts/with-services.sh) and runs every test suite with SI_REQUIRE_SERVICES=1, so
 # a missing server fails instead of skipping — the end-to-end tests among them (label e2e: the
 # test IdP, si-demo-webapp on Redis and PostgreSQL, sessionctl, and the Test Login window
-# offscreen). Then builds the libFuzzer targets with clang and runs each for 30 s
+# offscreen) — and scans everything the run left for its secrets and tokens
+# (tests/security/scan-secrets.sh). Then builds the libFuzzer targets with clang and runs each for 30 s
 # (bench/fuzz.sh, two at a time on two cores).
 #
 # --sanitize builds into build-sanitize with AddressSanitizer (leaks included) and
@@ -63,9 +64,17 @@ cmake --build "$build" --parallel "$jobs"
 step "checking formatting"
 scripts/format.sh --check
 
-step "running the test suites against real servers"
-SI_REQUIRE_SERVICES=1 scripts/with-services.sh \
-    ctest --test-dir "$build" --output-on-failure --parallel "$jobs" --timeout 600
+step "running the test suites against real servers, then the secret scan"
+# Tests keep their logs, settings and audit files here; tests/security/scan-secrets.sh then looks
+# for every secret and token of the run in them, in ctest's output and in the servers' logs.
+export SI_TEST_ARTIFACTS
+SI_TEST_ARTIFACTS=$(mktemp -d /tmp/si-test-artifacts.XXXXXX)
+# shellcheck disable=SC2016
+SI_REQUIRE_SERVICES=1 scripts/with-services.sh bash -c '
+    ctest --test-dir "$1" --output-on-failure --parallel "$2" --timeout 600 &&
+        tests/security/scan-secrets.sh "$1/Testing/Temporary/LastTest.log" "$SI_TEST_ARTIFACTS"' \
+    bash "$build" "$jobs"
+rm -rf "$SI_TEST_ARTIFACTS"
 
 if ((fuzz)); then
     step "fuzz smoke: ${fuzz_seconds}s per target (clang, ASan+UBSan; bench/fuzz.sh)"

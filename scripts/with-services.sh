@@ -16,6 +16,8 @@
 #                            ("app=session-inspector-readonly LOG:  statement: …"), for the read-only tests
 #   SI_TEST_ISSUER           http://127.0.0.1:PORT — oidc-provider from tests/idp (npm ci first:
 #                            scripts/install-deps.sh does it)
+#   SI_TEST_IDP_ISSUED       every token and client secret the IdP issued, one per line (for the secret scan)
+#   SI_TEST_SERVICES_DIR     the run's directory: the servers' logs (*.log) are in it
 # Passwords and keys are random per run and live only in the run's temporary directory.
 # SI_PG_SERVER_OPTIONS adds PostgreSQL server settings ("-c shared_buffers=2GB …"; the scale
 # benchmarks size the server for a million sessions this way).
@@ -200,7 +202,7 @@ as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_data/server.log" -w -t 30 \
     exit 1
 }
 PGPASSWORD="$pg_super_password" psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE si_test LOGIN PASSWORD '$pg_password'" -c "CREATE DATABASE si_test OWNER si_test" >/dev/null
+    -c "SET log_statement = 'none'" -c "CREATE ROLE si_test LOGIN PASSWORD '$pg_password'" -c "CREATE DATABASE si_test OWNER si_test" >/dev/null
 export SI_TEST_PG_DSN="postgresql://si_test:$pg_password@127.0.0.1:$pg_port/si_test"
 export SI_TEST_PG_LOG="$pg_data/server.log"
 export SI_TEST_PG_TLS_DSN="$SI_TEST_PG_DSN?sslmode=verify-full&sslrootcert=$tls/ca.crt"
@@ -213,6 +215,8 @@ if [[ ! -d "$root/tests/idp/node_modules/oidc-provider" ]]; then
     exit 1
 fi
 idp_port=$(free_port)
+export SI_TEST_IDP_ISSUED="$work/idp-issued.txt"
+: >"$SI_TEST_IDP_ISSUED"
 (cd "$root/tests/idp" && PORT="$idp_port" exec node server.js >"$work/idp.log" 2>&1) &
 echo $! >"$work/idp.pid"
 wait_for_port "$idp_port" 20 "the test IdP" || {
@@ -220,6 +224,7 @@ wait_for_port "$idp_port" 20 "the test IdP" || {
     exit 1
 }
 export SI_TEST_ISSUER="http://127.0.0.1:$idp_port"
+export SI_TEST_SERVICES_DIR="$work"
 log "test IdP at $SI_TEST_ISSUER"
 
 set +e

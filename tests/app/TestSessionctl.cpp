@@ -75,7 +75,7 @@ private:
 
     jose::Jwk m_key = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("k1")).value();
     jose::Jwk m_otherKey = jose::Jwk::generate(jose::Jwk::KeyType::Rsa, 2048, {}, QStringLiteral("k1")).value();
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     QString m_jwksFile;
     QByteArray m_jwks;
 };

@@ -97,7 +97,7 @@ private:
     QString m_backend;
     QString m_url;
     QString m_prefix;
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     QString m_audit;
     QList<Row> m_rows;
 };

@@ -8,9 +8,21 @@
 // Test-only endpoints (loopback):
 //   POST /__test/rotate-keys            new signing key first in the JWKS (old one kept)
 //   POST /__test/backchannel-logout     {"client_id","sub","sid"}: the IdP sends a logout token
+//
+// With SI_TEST_IDP_ISSUED set, every secret the IdP hands out (tokens from /token, client secrets
+// and registration tokens from /reg) is appended to that file, one per line: the list
+// tests/security/scan-secrets.sh looks for in logs, settings and audit files after the suites.
+import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
+import { setStorage } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
+
+// The development adapter keeps the last 1,000 objects: under a full parallel test run (clients,
+// sessions, grants, codes, tokens of many suites) a client registered a moment ago could be evicted
+// and its login answered "invalid client". A test run stays far below a million.
+setStorage(new LRU({ maxSize: 1000000 }));
 
 const port = Number(process.env.PORT || 4455);
 const issuer = `http://127.0.0.1:${port}`;
@@ -111,6 +123,31 @@ function makeProvider() {
 
 let provider = makeProvider();
 
+const issuedFile = process.env.SI_TEST_IDP_ISSUED;
+const secretFields = ['access_token', 'refresh_token', 'id_token', 'client_secret', 'registration_access_token'];
+
+// Copies the secrets out of a JSON response body as it is sent.
+function recordIssued(res) {
+  const chunks = [];
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+  res.write = (chunk, ...rest) => {
+    if (chunk) chunks.push(Buffer.from(chunk));
+    return write(chunk, ...rest);
+  };
+  res.end = (chunk, ...rest) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const found = secretFields.map((f) => body[f]).filter((v) => typeof v === 'string' && v.length > 0);
+      if (found.length) appendFileSync(issuedFile, found.map((v) => `${v}\n`).join(''));
+    } catch {
+      // not JSON (an error page): nothing issued
+    }
+    return end(chunk, ...rest);
+  };
+}
+
 async function readJson(req) {
   const chunks = [];
   for await (const chunk of req) chunks.push(chunk);
@@ -139,6 +176,7 @@ const server = createServer(async (req, res) => {
       res.end();
       return;
     }
+    if (issuedFile && (req.url.startsWith('/token') || req.url.startsWith('/reg'))) recordIssued(res);
     provider.callback()(req, res);
   } catch (err) {
     res.writeHead(500, { 'content-type': 'text/plain' });

@@ -70,7 +70,7 @@ private:
 
     stores::StoreUrl m_base;
     QProcess m_python;
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     std::shared_ptr<AuditLog> m_audit;
 };
 

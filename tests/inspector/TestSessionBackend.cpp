@@ -86,7 +86,7 @@ private:
 
     QString m_backend;
     stores::StoreUrl m_url;
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     QString m_prefix;
     std::shared_ptr<AuditLog> m_audit;
     std::shared_ptr<stores::StoreFactory> m_memoryFactory; // memory: sessions live in one factory

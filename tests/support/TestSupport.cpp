@@ -6,10 +6,47 @@
 #include "core/jose/Jws.h"
 #include "core/json/Json.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QtGlobal>
 
 namespace si::test {
+
+namespace {
+
+QString artifactsDir()
+{
+    return qEnvironmentVariable("SI_TEST_ARTIFACTS");
+}
+
+QString scratchTemplate()
+{
+    QString app = QCoreApplication::applicationName();
+    if (app.isEmpty())
+        app = QStringLiteral("test");
+    const QString root = artifactsDir().isEmpty() ? QDir::tempPath() : artifactsDir();
+    return root + QLatin1Char('/') + app + QStringLiteral("-XXXXXX");
+}
+
+} // namespace
+
+void keepForSecretScan(const QString &what, const QByteArray &bytes)
+{
+    if (artifactsDir().isEmpty() || bytes.isEmpty())
+        return;
+    QFile file(artifactsDir() + QLatin1Char('/') + what + QStringLiteral(".log"));
+    if (file.open(QIODevice::Append))
+        file.write(bytes + '\n');
+}
+
+ScratchDir::ScratchDir()
+    : m_dir(scratchTemplate())
+{
+    if (!artifactsDir().isEmpty())
+        m_dir.setAutoRemove(false);
+}
 
 ProcessResult runSessionctl(const QStringList &args, const QHash<QString, QString> &env, const QByteArray &input,
                             int timeoutMs)
@@ -29,10 +66,14 @@ ProcessResult runSessionctl(const QStringList &args, const QHash<QString, QStrin
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished();
-        return ProcessResult{-1, p.readAllStandardOutput(), p.readAllStandardError()};
+        const QByteArray err = p.readAllStandardError();
+        keepForSecretScan(QStringLiteral("sessionctl-stderr"), err);
+        return ProcessResult{-1, p.readAllStandardOutput(), err};
     }
-    return ProcessResult{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-                         p.readAllStandardError()};
+    // Error output only: stdout may rightly hold what was asked for (show --reveal, decrypt).
+    const QByteArray err = p.readAllStandardError();
+    keepForSecretScan(QStringLiteral("sessionctl-stderr"), err);
+    return ProcessResult{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), err};
 }
 
 QByteArray fromHex(const char *hex)

@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 // QVERIFY for a Result or Status that shows the error when it fails.
 #define QVERIFY_OK(expr)                                                                                               \
@@ -28,6 +29,25 @@ struct ProcessResult {
 };
 // Runs build/bin/sessionctl with `args`, the environment plus `env` (SI_SECRET and SI_SECRET_FILE
 // removed unless `env` sets them), and `input` on stdin.
+// Under scripts/test.sh, which sets SI_TEST_ARTIFACTS, files and output the tests produce are kept
+// there for the secret scan that follows the suites (tests/security/scan-secrets.sh); otherwise
+// nothing is kept.
+//
+// Appends `bytes` (a process's error output, a server's log) to <SI_TEST_ARTIFACTS>/<what>.log.
+void keepForSecretScan(const QString &what, const QByteArray &bytes);
+// A test's scratch directory (audit logs, settings, databases): removed afterwards, or kept under
+// SI_TEST_ARTIFACTS.
+class ScratchDir {
+public:
+    ScratchDir();
+    bool isValid() const { return m_dir.isValid(); }
+    QString path() const { return m_dir.path(); }
+    QString filePath(const QString &name) const { return m_dir.filePath(name); }
+
+private:
+    QTemporaryDir m_dir;
+};
+
 ProcessResult runSessionctl(const QStringList &args, const QHash<QString, QString> &env = {},
                             const QByteArray &input = {}, int timeoutMs = 60000);
 

@@ -104,7 +104,7 @@ private:
     // The top-level token items of the details pane once every signature check has finished.
     QList<QTreeWidgetItem *> checkedTokens() const;
 
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     QString m_path;
     QList<SeedGenerator::Session> m_seeded;
     std::unique_ptr<MainWindow> m_window;

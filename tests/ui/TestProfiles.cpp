@@ -102,7 +102,7 @@ private:
     bool keyring() const { return m_mode == QLatin1String("gnome"); }
 
     QString m_mode;
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     QString m_storeUrl;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -91,7 +91,7 @@ private:
     QString m_issuer;
     QString m_redis;
     QString m_prefix;
-    QTemporaryDir m_dir;
+    test::ScratchDir m_dir;
     std::shared_ptr<inspector::AuditLog> m_audit;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -10,8 +10,9 @@ if [[ "${1:-}" == "--none" ]]; then
     mode=none
     shift
 fi
-home=$(mktemp -d /tmp/si-keyring.XXXXXX)
-trap 'rm -rf "$home"' EXIT
+# Under scripts/test.sh the home (settings files) is kept in SI_TEST_ARTIFACTS for the secret scan.
+home=$(mktemp -d "${SI_TEST_ARTIFACTS:-/tmp}/si-keyring.XXXXXX")
+[[ -n ${SI_TEST_ARTIFACTS:-} ]] || trap 'rm -rf "$home"' EXIT
 export HOME=$home XDG_DATA_HOME=$home/.local/share XDG_CONFIG_HOME=$home/.config XDG_RUNTIME_DIR=$home/run
 mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 if [[ $mode == none ]]; then
