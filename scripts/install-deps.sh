@@ -37,7 +37,7 @@ fi
 # npm packages for the test identity provider and the peer applications (pinned by each
 # directory's package-lock.json).
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-for dir in tests/idp tests/peers; do
+for dir in tests/idp tests/peers bench/compare; do
     if [[ -f "$root/$dir/package.json" ]]; then
         if [[ ! -d "$root/$dir/node_modules" || "$root/$dir/package-lock.json" -nt "$root/$dir/node_modules" ]]; then
             echo "install-deps: npm ci in $dir" >&2
