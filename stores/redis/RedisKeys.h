@@ -35,8 +35,9 @@ inline QList<QByteArray> sessionFields()
 }
 } // namespace RedisKeys
 
-// Deletes native sessions and then their index entries (a failure between the two leaves only a
-// harmless dangling entry). Pipelined per batch; returns how many sessions existed.
+// Deletes native sessions and their index entries: on one server in one MULTI block per batch (all
+// or nothing), on a cluster sessions first and index entries after (a failure between the two
+// leaves only a harmless dangling entry, which fsck --repair removes). Returns how many existed.
 Result<qsizetype> removeSessions(RedisClient &client, const QByteArray &prefix, const QStringList &ids);
 
 } // namespace si::stores

@@ -42,6 +42,35 @@ if nd > 0 and not member(d, 3 + ns, nd) then return {0, '', '', ''} end
 return {redis.call('DEL', KEYS[1]), u or '', d or '', f[3] or ''}
 )lua");
 
+// kRevokeScript for a single server: the deleted session's own index entries go in the same step,
+// so that a fault between the two cannot leave them dangling. ARGV ends with the key prefix (the
+// index keys are not declared: they are only known from the session's fields, which a cluster
+// could not reach in one step; there kRevokeScript runs and the entries are removed afterwards).
+const RedisScript kRevokeUnindexScript(R"lua(
+local f = redis.call('HMGET', KEYS[1], 'u', 'd', 'm')
+local u, d = f[1], f[2]
+if not u and not d then return {0, '', '', ''} end
+local ns = tonumber(ARGV[1])
+local nd = tonumber(ARGV[2 + ns])
+local function member(value, first, count)
+  for i = first, first + count - 1 do
+    if ARGV[i] == value then return true end
+  end
+  return false
+end
+if ns > 0 and not member(u, 2, ns) then return {0, '', '', ''} end
+if nd > 0 and not member(d, 3 + ns, nd) then return {0, '', '', ''} end
+local deleted = redis.call('DEL', KEYS[1])
+local prefix = ARGV[#ARGV]
+local id = string.sub(KEYS[1], #prefix + 3)
+if deleted == 1 then
+  if u and u ~= '' then redis.call('ZREM', prefix .. 'u:' .. u, id) end
+  if d and d ~= '' then redis.call('ZREM', prefix .. 'd:' .. d, id) end
+  if f[3] and f[3] ~= '' then redis.call('ZREM', prefix .. 'm:' .. f[3], id) end
+end
+return {deleted, u or '', d or '', f[3] or ''}
+)lua");
+
 // Moves the inactivity deadline of KEYS[1] if it still exists (never recreates a deleted session).
 const RedisScript kTouchScript(R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -50,7 +79,7 @@ redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1
 )lua");
 
-const QList<const RedisScript *> kScripts{&kWriteScript, &kRevokeScript, &kTouchScript};
+const QList<const RedisScript *> kScripts{&kWriteScript, &kRevokeScript, &kRevokeUnindexScript, &kTouchScript};
 
 QByteArray num(qint64 v)
 {
@@ -97,8 +126,8 @@ QByteArray RedisStateStore::sidKey(const QByteArray &hash) const
     return RedisKeys::sessionIndex(m_prefix, hash);
 }
 
-void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes,
-                                  QList<RedisCommand> &sessions) const
+void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions,
+                                  bool scripted) const
 {
     const QByteArray idBytes = r.id.toLatin1();
     // The index outlives every member: no session written now has a deadline past now + the
@@ -113,10 +142,42 @@ void RedisStateStore::appendWrite(const SessionRecord &r, QList<RedisCommand> &i
         indexes.append({{"ZADD", key, num(r.absoluteExpiresAt), idBytes}, key});
         indexes.append({{"PEXPIREAT", key, qMax(indexDeadlineMs, num(r.absoluteExpiresAt * 1000))}, key});
     }
+    if (!scripted) {
+        const QByteArray key = sessionKey(r.id);
+        sessions.append({{"HSET", key,
+                          "v",    r.envelope,
+                          "k",    r.keyId.toLatin1(),
+                          "c",    num(r.createdAt),
+                          "l",    num(r.lastActivity),
+                          "a",    num(r.absoluteExpiresAt),
+                          "e",    num(r.expiresAt),
+                          "u",    r.subjectHash,
+                          "d",    r.sessionHash,
+                          "m",    r.emailHash},
+                         key});
+        sessions.append({{"PEXPIREAT", key, num(r.expiresAt * 1000)}, key});
+        return;
+    }
     sessions.append(
         kWriteScript.call({sessionKey(r.id)}, {r.envelope, r.keyId.toLatin1(), num(r.createdAt), num(r.lastActivity),
                                                num(r.absoluteExpiresAt), num(r.expiresAt), r.subjectHash, r.sessionHash,
                                                num(r.expiresAt * 1000), r.emailHash}));
+}
+
+Status RedisStateStore::checkTransaction(const QList<RedisReply> &replies, const QString &what)
+{
+    // MULTI, one QUEUED per command, then EXEC with every command's reply (or EXECABORT).
+    // A command refused while queuing (LOADING after a restart…) says more than EXECABORT.
+    for (qsizetype i = 0; i + 1 < replies.size(); ++i) {
+        if (replies[i].isError())
+            return replyError(what, replies[i]);
+    }
+    const RedisReply &exec = replies.last();
+    if (exec.isError())
+        return replyError(what, exec);
+    if (exec.type != RedisReply::Type::Array || exec.elements.size() != replies.size() - 2)
+        return makeError(ErrorCode::StoreUnreachable, what, QStringLiteral("the transaction was not executed"));
+    return checkReplies(exec.elements, what);
 }
 
 Status RedisStateStore::checkReplies(const QList<RedisReply> &replies, const QString &what)
@@ -141,44 +202,48 @@ QFuture<Status> RedisStateStore::setMany(const QList<QPair<QString, StateData>> 
 
 QFuture<Status> RedisStateStore::writeRecords(QList<SessionRecord> records)
 {
-    return asStatus(m_backend->run<bool>([this, records](RedisClient &client,
-                                                         const CancelToken &cancel) -> Result<bool> {
-        constexpr qsizetype kBatch = 500;
-        for (qsizetype start = 0; start < records.size(); start += kBatch) {
-            if (cancel.isCanceled())
-                return canceledError();
-            QList<RedisCommand> indexes, writes;
-            for (qsizetype i = start; i < qMin(records.size(), start + kBatch); ++i)
-                appendWrite(records[i], indexes, writes);
-            // Index entries first, sessions after: a session never exists without them. On one
-            // server both go in one pipeline (it keeps order); a cluster needs two round trips.
-            if (!client.isCluster()) {
-                const qsizetype split = indexes.size();
-                indexes += writes;
-                auto replies = executeWithScripts(client, indexes, kScripts);
+    return asStatus(
+        m_backend->run<bool>([this, records](RedisClient &client, const CancelToken &cancel) -> Result<bool> {
+            constexpr qsizetype kBatch = 500;
+            for (qsizetype start = 0; start < records.size(); start += kBatch) {
+                if (cancel.isCanceled())
+                    return canceledError();
+                QList<RedisCommand> indexes, writes;
+                const bool cluster = client.isCluster();
+                for (qsizetype i = start; i < qMin(records.size(), start + kBatch); ++i)
+                    appendWrite(records[i], indexes, writes, cluster);
+                // On one server the batch is one MULTI block: the server applies all of it or none (a
+                // connection lost before EXEC discards it; the append-only file drops an unfinished
+                // block), so a fault leaves neither a session without its index entries nor an entry
+                // without its session. A cluster cannot span slots in one step: there index entries go
+                // first and sessions after, so a fault leaves at most a dangling entry (fsck --repair).
+                if (!cluster) {
+                    QList<RedisCommand> block{RedisCommand({"MULTI"})};
+                    block += indexes;
+                    block += writes;
+                    block.append(RedisCommand({"EXEC"}));
+                    auto replies = client.execute(block);
+                    if (!replies)
+                        return replies.error();
+                    if (auto s = checkTransaction(*replies, QStringLiteral("Redis refused the session write")); !s)
+                        return s.error();
+                    continue;
+                }
+                if (!indexes.isEmpty()) {
+                    auto replies = client.execute(indexes);
+                    if (!replies)
+                        return replies.error();
+                    if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the index update")); !s)
+                        return s.error();
+                }
+                auto replies = executeWithScripts(client, writes, kScripts);
                 if (!replies)
                     return replies.error();
-                if (auto s = checkReplies(replies->mid(0, split), QStringLiteral("Redis refused the index update")); !s)
-                    return s.error();
-                if (auto s = checkReplies(replies->mid(split), QStringLiteral("Redis refused the session write")); !s)
-                    return s.error();
-                continue;
-            }
-            if (!indexes.isEmpty()) {
-                auto replies = client.execute(indexes);
-                if (!replies)
-                    return replies.error();
-                if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the index update")); !s)
+                if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the session write")); !s)
                     return s.error();
             }
-            auto replies = executeWithScripts(client, writes, kScripts);
-            if (!replies)
-                return replies.error();
-            if (auto s = checkReplies(*replies, QStringLiteral("Redis refused the session write")); !s)
-                return s.error();
-        }
-        return true;
-    }));
+            return true;
+        }));
 }
 
 RedisStateStore::Decoded RedisStateStore::decodeFields(const QString &id, const RedisReply &fields) const
@@ -333,9 +398,12 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
             argv += subjects;
             argv.append(num(sessions.size()));
             argv += sessions;
+            const bool cluster = client.isCluster();
+            if (!cluster)
+                argv.append(m_prefix);
             QList<RedisCommand> deletes;
             for (const QByteArray &id : std::as_const(candidates))
-                deletes.append(kRevokeScript.call({m_prefix + "s:" + id}, argv));
+                deletes.append((cluster ? kRevokeScript : kRevokeUnindexScript).call({m_prefix + "s:" + id}, argv));
             qsizetype removed = 0;
             QList<QByteArray> removedIds;
             QList<RedisCommand> otherIndexes; // the deleted sessions' entries in the indexes not looked at
@@ -354,7 +422,7 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
                     const QByteArray keys[] = {RedisKeys::subjectIndex(m_prefix, reply.elements[1].string),
                                                RedisKeys::sessionIndex(m_prefix, reply.elements[2].string),
                                                RedisKeys::emailIndex(m_prefix, reply.elements[3].string)};
-                    for (qsizetype k = 0; k < 3; ++k) {
+                    for (qsizetype k = 0; k < 3 && cluster; ++k) {
                         if (!reply.elements[k + 1].string.isEmpty() && !indexKeys.contains(keys[k]))
                             otherIndexes.append({{"ZREM", keys[k], candidates[i]}, keys[k]});
                     }

@@ -42,7 +42,11 @@ private:
     Decoded decodeFields(const QString &id, const RedisReply &fields) const;
     RedisCommand touchCommand(const SessionRecord &record) const;
     QFuture<Status> writeRecords(QList<SessionRecord> records);
-    void appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions) const;
+    // The commands writing `r`: its index entries, then the session hash with its deadline — through
+    // kWriteScript (one step on a cluster node), or as plain HSET + PEXPIREAT for a MULTI block.
+    void appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions,
+                     bool scripted = true) const;
+    static Status checkTransaction(const QList<RedisReply> &replies, const QString &what);
     static Status checkReplies(const QList<RedisReply> &replies, const QString &what);
 
     std::shared_ptr<RedisBackend> m_backend;

@@ -2,14 +2,23 @@
 // with an immediate stop (PostgreSQL) in the middle, then restarted. Every operation must either
 // succeed or report a clear "unreachable" error; afterwards the next operation succeeds, every
 // acknowledged session is there, and no session exists without its index entries.
+// loadWithFaults: the same under load — a writer creating 2,000 sessions/s while the inspector
+// engine lists, searches, revokes and bulk-deletes, and the network (a TCP proxy) stalls and drops
+// connections and the server is killed and restarted.
 
 #include "StoreTestSupport.h"
 #include "core/async/Worker.h"
+#include "core/inspector/AuditLog.h"
+#include "core/inspector/SessionBackend.h"
 #include "stores/StoreFactory.h"
+#include "stores/inspect/Inspection.h"
 #include "stores/redis/RedisConnection.h"
 #include "tests/support/ServerProcess.h"
+#include "tests/support/TcpProxy.h"
 #include "tests/support/TestSupport.h"
 
+#include <QElapsedTimer>
+#include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QThread>
@@ -78,6 +87,8 @@ class TestStoreFaults : public QObject {
 private Q_SLOTS:
     void redisKilledDuringWrites();
     void postgresCrashedDuringWrites();
+    void loadWithFaults_data();
+    void loadWithFaults();
 };
 
 void TestStoreFaults::redisKilledDuringWrites()
@@ -201,6 +212,243 @@ void TestStoreFaults::postgresCrashedDuringWrites()
         QCOMPARE(q.value(0).toInt(), 0);
     }
     QSqlDatabase::removeDatabase(QStringLiteral("fault-check"));
+}
+
+namespace {
+
+// Users: u0…u9 are revoked, u40…u43 bulk-deleted, u10…u39 left alone.
+StateData loadState(int n)
+{
+    StateData state = stateFor(n);
+    json::Object claims;
+    claims.append("iss", "https://idp.test/");
+    claims.append("sub", QStringLiteral("u%1").arg(n % 44));
+    claims.append("sid", QStringLiteral("sid-%1").arg(n));
+    state.user = UserClaims::fromIdTokenClaims(claims);
+    return state;
+}
+
+struct Acked {
+    QString id;
+    QString sub;
+    qint64 atMs = 0; // when the write was acknowledged
+};
+
+// An operation of the engine and what it said.
+struct Outcome {
+    QString op;
+    qint64 startedMs = 0;
+    std::optional<Error> error;
+};
+
+template<typename T>
+Outcome outcomeOf(const QString &op, qint64 startedMs, const Result<T> &result)
+{
+    return Outcome{op, startedMs, result ? std::nullopt : std::optional<Error>(result.error())};
+}
+
+} // namespace
+
+void TestStoreFaults::loadWithFaults_data()
+{
+    QTest::addColumn<bool>("redis");
+    QTest::newRow("redis") << true;
+    QTest::newRow("postgresql") << false;
+}
+
+void TestStoreFaults::loadWithFaults()
+{
+    QFETCH(bool, redis);
+    RedisServerProcess redisServer;
+    PostgresProcess pgServer;
+    QString error;
+    if (redis) {
+        QVERIFY2(redisServer.start(&error), qPrintable(error));
+    } else {
+        QVERIFY2(pgServer.init(&error), qPrintable(error));
+        QVERIFY2(pgServer.start(&error), qPrintable(error));
+    }
+    const quint16 serverPort = redis ? redisServer.port() : pgServer.port();
+    const QString direct = redis ? redisServer.url() : pgServer.url();
+    TcpProxy proxy(QStringLiteral("127.0.0.1"), serverPort);
+    QString proxied = direct;
+    proxied.replace(QStringLiteral(":%1/").arg(serverPort), QStringLiteral(":%1/").arg(proxy.port()));
+    const StoreUrl url = StoreUrl::parse(proxied).value();
+    const QString prefix = redis ? QStringLiteral("lf:") : QStringLiteral("lf_");
+
+    StoreFactory writerFactory(StoreOptions{prefix});
+    auto writer = writerFactory.stateStore(url, faultCodec()).value();
+    QVERIFY_OK(await(writer->set(SessionCodec::newSessionId(), loadState(10)))); // schema in place
+    QTemporaryDir dir;
+    InspectOptions options;
+    options.layout = inspector::SessionLayout::Kind::Native;
+    options.secrets = secretList({"fault-secret"});
+    options.prefix = prefix;
+    options.issuer = QStringLiteral("https://idp.test/");
+    options.audit = std::make_shared<inspector::AuditLog>(dir.filePath(QStringLiteral("audit.jsonl")));
+    auto opened = openInspector(url, options);
+    QVERIFY_OK(opened);
+    inspector::SessionBackend &engine = *opened->backend;
+
+    QElapsedTimer clock;
+    clock.start();
+    std::atomic<bool> stop{false};
+    QMutex lock;
+    QList<Acked> acked;
+    QList<Error> writeErrors;
+    // 20 sessions every 10 ms; after an outage it does not try to catch up in a burst.
+    QThread *writerThread = QThread::create([&] {
+        int n = 0;
+        qint64 due = 0;
+        while (!stop) {
+            QList<QPair<QString, StateData>> batch;
+            for (int j = 0; j < 20; ++j, ++n)
+                batch.append({SessionCodec::newSessionId(), loadState(n)});
+            const Status written = await(writer->setMany(batch));
+            {
+                QMutexLocker locker(&lock);
+                if (written) {
+                    for (const auto &b : batch)
+                        acked.append({b.first, b.second.user->sub(), clock.elapsed()});
+                } else {
+                    writeErrors.append(written.error());
+                }
+            }
+            due += 10;
+            const qint64 wait = due - clock.elapsed();
+            if (wait > 0)
+                QThread::msleep(static_cast<unsigned long>(wait));
+            else if (wait < -500)
+                due = clock.elapsed();
+        }
+    });
+    // The network and the server misbehave; the main thread restarts the server.
+    std::atomic<qint64> killedAtMs{0};
+    QThread *faults = QThread::create([&] {
+        QThread::msleep(2000);
+        if (redis) { // PostgreSQL has no command timeout: a stalled connection would wait forever
+            proxy.setStalled(true);
+            QThread::msleep(1200);
+            proxy.setStalled(false);
+        }
+        QThread::msleep(800);
+        proxy.dropConnections();
+        QThread::msleep(2000);
+        if (redis)
+            redisServer.kill();
+        else
+            pgServer.crash();
+        killedAtMs = clock.elapsed();
+        QThread::msleep(3000);
+        proxy.dropConnections();
+    });
+    writerThread->start();
+    faults->start();
+
+    QList<Outcome> outcomes;
+    bool restarted = false;
+    int round = 0;
+    while (clock.elapsed() < 11000) {
+        if (!restarted && killedAtMs > 0 && clock.elapsed() > killedAtMs + 1000) {
+            QVERIFY2(redis ? redisServer.start(&error) : pgServer.start(&error), qPrintable(error));
+            restarted = true;
+        }
+        qint64 t = clock.elapsed();
+        outcomes << outcomeOf(QStringLiteral("list"), t, await(engine.fetchPage({}, 100)));
+        t = clock.elapsed();
+        outcomes << outcomeOf(
+            QStringLiteral("find"), t,
+            await(
+                engine.find({inspector::SearchQuery::Field::Subject, QStringLiteral("u%1").arg(10 + round % 30), {}})));
+        LogoutTarget target;
+        target.issuer = QStringLiteral("https://idp.test/");
+        target.sub = QStringLiteral("u%1").arg(round % 10);
+        t = clock.elapsed();
+        outcomes << outcomeOf(QStringLiteral("revoke ") + *target.sub, t, await(engine.revoke(target)));
+        if (round % 3 == 0) {
+            inspector::SessionFilter filter;
+            filter.sub = QStringLiteral("u%1").arg(40 + (round / 3) % 4);
+            t = clock.elapsed();
+            outcomes << outcomeOf(QStringLiteral("bulk-delete ") + filter.sub, t,
+                                  await(engine.bulkDelete(filter, false)));
+        }
+        ++round;
+        QThread::msleep(200);
+    }
+    stop = true;
+    writerThread->wait();
+    faults->wait();
+    delete writerThread;
+    delete faults;
+    if (!restarted)
+        QVERIFY2(redis ? redisServer.start(&error) : pgServer.start(&error), qPrintable(error));
+
+    // Every failure said what it did not do: the store was unreachable or did not answer in time.
+    int failed = 0;
+    for (const Outcome &o : std::as_const(outcomes)) {
+        if (!o.error)
+            continue;
+        ++failed;
+        QVERIFY2(o.error->code == ErrorCode::StoreUnreachable || o.error->code == ErrorCode::Timeout,
+                 qPrintable(o.op + QLatin1String(": ") + o.error->toString()));
+        QVERIFY2(!o.error->message.isEmpty(), qPrintable(o.op));
+    }
+    for (const Error &e : std::as_const(writeErrors))
+        QVERIFY2(e.code == ErrorCode::StoreUnreachable || e.code == ErrorCode::Timeout, qPrintable(e.toString()));
+    QVERIFY2(failed > 0 && !writeErrors.isEmpty(), "the faults did not reach the engine and the writer");
+    QVERIFY2(acked.size() > 2000, qPrintable(QString::number(acked.size())));
+
+    // Afterwards the engine works again, and then everything is checked on a direct connection.
+    QTRY_VERIFY_WITH_TIMEOUT(await(engine.fetchPage({}, 10)).ok(), 15000);
+    StoreFactory checkFactory(StoreOptions{prefix});
+    auto check = checkFactory.stateStore(StoreUrl::parse(direct).value(), faultCodec()).value();
+    // The last successful revoke or bulk delete of each user started at `barrier`: every session of
+    // that user acknowledged before it must be gone. Users never targeted keep all of theirs.
+    QHash<QString, qint64> barrier;
+    for (const Outcome &o : std::as_const(outcomes)) {
+        if (!o.error && (o.op.startsWith(QLatin1String("revoke ")) || o.op.startsWith(QLatin1String("bulk-delete "))))
+            barrier[o.op.section(QLatin1Char(' '), 1)] = o.startedMs;
+    }
+    QVERIFY2(barrier.size() >= 10, "too few revocations succeeded to check anything");
+    int gone = 0, kept = 0;
+    for (const Acked &a : std::as_const(acked)) {
+        const int user = a.sub.mid(1).toInt();
+        const bool targeted = user < 10 || user >= 40;
+        if (targeted && (!barrier.contains(a.sub) || a.atMs >= barrier.value(a.sub)))
+            continue; // written after the last revocation began (or never revoked): either way
+        auto back = await(check->get(a.id));
+        QVERIFY_OK(back);
+        if (targeted) {
+            QVERIFY2(!back->has_value(), qPrintable(a.sub + QLatin1String(" survived its revocation: ") + a.id));
+            ++gone;
+        } else {
+            QVERIFY2(back->has_value(), qPrintable(QLatin1String("acknowledged and lost: ") + a.id));
+            ++kept;
+        }
+    }
+    // sessionctl fsck: no orphaned index entries, nothing half-written.
+    const ProcessResult fsck =
+        runSessionctl({QStringLiteral("--store"), direct, QStringLiteral("--prefix"), prefix,
+                       QStringLiteral("--layout"), QStringLiteral("native"), QStringLiteral("--issuer"),
+                       QStringLiteral("https://idp.test/"), QStringLiteral("fsck"), QStringLiteral("--json")},
+                      {{QStringLiteral("SI_SECRET"), QStringLiteral("fault-secret")},
+                       {QStringLiteral("SI_AUDIT_LOG"), dir.filePath(QStringLiteral("ctl.jsonl"))}});
+    QVERIFY2(fsck.exitCode == 0, fsck.err.constData());
+    auto report = json::parse(fsck.out.toStdString());
+    QVERIFY_OK(report);
+    QVERIFY2(report->get("clean") && report->get("clean")->isBool() && report->get("clean")->toBool(),
+             fsck.out.constData());
+    qint64 beforeFaults = 0; // the writer's pace while nothing was broken yet (the first 2 s)
+    for (const Acked &a : std::as_const(acked))
+        beforeFaults += a.atMs < 2000 ? 1 : 0;
+    qInfo("%s: writer at %lld sessions/s before the faults", redis ? "redis" : "postgresql",
+          static_cast<long long>(beforeFaults / 2));
+    qInfo("%s: %lld sessions acknowledged in %.1f s, %lld write batches failed; %lld engine operations, %d "
+          "failed with a clear error; %d revoked or bulk-deleted sessions checked gone, %d others checked kept; "
+          "fsck clean over %lld sessions",
+          redis ? "redis" : "postgresql", static_cast<long long>(acked.size()), clock.elapsed() / 1000.0,
+          static_cast<long long>(writeErrors.size()), static_cast<long long>(outcomes.size()), failed, gone, kept,
+          static_cast<long long>(report->get("sessions")->toInt64().value_or(-1)));
 }
 
 QTEST_GUILESS_MAIN(TestStoreFaults)
