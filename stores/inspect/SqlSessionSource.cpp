@@ -127,8 +127,19 @@ Result<qint64> scanInStorageOrder(SqlConnection &db, const inspector::SessionSou
         if (cancel.isCanceled())
             return canceledError();
         auto fetched = db.direct(fetch);
-        if (!fetched)
-            return fetched.error();
+        if (!fetched) {
+            // The connection was lost and replaced under the scan: the new one has no cursor
+            // ("si_scan does not exist", SQLSTATE 34000). Say so as the outage it is.
+            Error e = fetched.error();
+            if (e.code != ErrorCode::StoreUnreachable && e.detail.contains(QLatin1String("si_scan"))) {
+                e = makeError(ErrorCode::StoreUnreachable,
+                              QStringLiteral("the connection to the store was lost during the scan, after %1 "
+                                             "session(s); nothing after the scan was done")
+                                  .arg(delivered),
+                              e.detail);
+            }
+            return e;
+        }
         any = false;
         const bool more = deliverRows(**fetched, sink, batchSize, delivered, cancel, any);
         (*fetched)->finish();

@@ -176,7 +176,7 @@ void TestStoreFaults::postgresCrashedDuringWrites()
     for (const int batch : {1, 64}) {
         std::atomic<bool> stop{false};
         QThread *crasher = QThread::create([&] {
-            QThread::msleep(400);
+            QThread::msleep(1000); // (ASan builds write a few times slower)
             server.crash();
         });
         crasher->start();
