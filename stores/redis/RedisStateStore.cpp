@@ -25,7 +25,7 @@ return 1
 // nSid, sid hashes…. Single key, so it runs on the owning node of a cluster as one step.
 // Returns {deleted (0/1), its sub hash, sid hash, email hash} so that every index entry of a
 // deleted session can go, not only those of the index the revocation came through.
-const RedisScript kRevokeScript(R"lua(
+const QByteArray kRevokeMatch = R"lua(
 local f = redis.call('HMGET', KEYS[1], 'u', 'd', 'm')
 local u, d = f[1], f[2]
 if not u and not d then return {0, '', '', ''} end
@@ -39,28 +39,15 @@ local function member(value, first, count)
 end
 if ns > 0 and not member(u, 2, ns) then return {0, '', '', ''} end
 if nd > 0 and not member(d, 3 + ns, nd) then return {0, '', '', ''} end
-return {redis.call('DEL', KEYS[1]), u or '', d or '', f[3] or ''}
+)lua";
+const RedisScript kRevokeScript(kRevokeMatch + R"lua(return {redis.call('DEL', KEYS[1]), u or '', d or '', f[3] or ''}
 )lua");
 
 // kRevokeScript for a single server: the deleted session's own index entries go in the same step,
 // so that a fault between the two cannot leave them dangling. ARGV ends with the key prefix (the
 // index keys are not declared: they are only known from the session's fields, which a cluster
 // could not reach in one step; there kRevokeScript runs and the entries are removed afterwards).
-const RedisScript kRevokeUnindexScript(R"lua(
-local f = redis.call('HMGET', KEYS[1], 'u', 'd', 'm')
-local u, d = f[1], f[2]
-if not u and not d then return {0, '', '', ''} end
-local ns = tonumber(ARGV[1])
-local nd = tonumber(ARGV[2 + ns])
-local function member(value, first, count)
-  for i = first, first + count - 1 do
-    if ARGV[i] == value then return true end
-  end
-  return false
-end
-if ns > 0 and not member(u, 2, ns) then return {0, '', '', ''} end
-if nd > 0 and not member(d, 3 + ns, nd) then return {0, '', '', ''} end
-local deleted = redis.call('DEL', KEYS[1])
+const RedisScript kRevokeUnindexScript(kRevokeMatch + R"lua(local deleted = redis.call('DEL', KEYS[1])
 local prefix = ARGV[#ARGV]
 local id = string.sub(KEYS[1], #prefix + 3)
 if deleted == 1 then
