@@ -60,7 +60,10 @@ struct WriteLog {
 
 // Writes sessions (one per set(), or `batch` per setMany()) until `stop` or the third failure
 // (each failed attempt is a reconnect).
-WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWrites, int batch = 1)
+// `progress` (when given) counts acknowledged sessions as they come, for a thread that breaks the
+// server once enough work happened (whatever the build's speed).
+WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWrites, int batch = 1,
+                    std::atomic<int> *progress = nullptr)
 {
     WriteLog log;
     for (int i = 0; i < maxWrites && !stop && log.failures.size() < 3; i += batch) {
@@ -72,6 +75,8 @@ WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWri
         if (s) {
             for (const auto &written : sessions)
                 log.acknowledged << written.first;
+            if (progress)
+                *progress += static_cast<int>(sessions.size());
         } else {
             log.failures << s.error();
         }
@@ -102,12 +107,15 @@ void TestStoreFaults::redisKilledDuringWrites()
 
     // Writes run here; another thread kills the server 300 ms in.
     std::atomic<bool> stop{false};
+    std::atomic<int> progress{0};
     QThread *killer = QThread::create([&] {
-        QThread::msleep(300);
+        while (progress < 200 && !stop)
+            QThread::msleep(10);
         server.kill();
     });
     killer->start();
-    const WriteLog log = writeUntil(*store, stop, 100000);
+    const WriteLog log = writeUntil(*store, stop, 100000, 1, &progress);
+    stop = true; // (if the writer gave up early, the killer must not wait forever)
     killer->wait();
     delete killer;
     QVERIFY2(log.acknowledged.size() > 10, "the server died before any real work happened");
@@ -175,12 +183,15 @@ void TestStoreFaults::postgresCrashedDuringWrites()
     // must come back on the new connection).
     for (const int batch : {1, 64}) {
         std::atomic<bool> stop{false};
+        std::atomic<int> progress{0};
         QThread *crasher = QThread::create([&] {
-            QThread::msleep(1000); // (ASan builds write a few times slower)
+            while (progress < 20 * batch && !stop)
+                QThread::msleep(10);
             server.crash();
         });
         crasher->start();
-        const WriteLog log = writeUntil(*store, stop, 100000, batch);
+        const WriteLog log = writeUntil(*store, stop, 100000, batch, &progress);
+        stop = true;
         crasher->wait();
         delete crasher;
         QVERIFY2(log.acknowledged.size() > 10 * batch, "the server died before any real work happened");
@@ -189,6 +200,7 @@ void TestStoreFaults::postgresCrashedDuringWrites()
             QVERIFY2(e.code == ErrorCode::StoreUnreachable, qPrintable(e.toString()));
 
         QVERIFY2(server.start(&error), qPrintable(error));
+        stop = false;
         const WriteLog next = writeUntil(*store, stop, 2 * batch, batch);
         QVERIFY2(!next.acknowledged.isEmpty(), qPrintable(next.failures.value(0).toString()));
         for (const QString &id : log.acknowledged + next.acknowledged) {
@@ -396,7 +408,8 @@ void TestStoreFaults::loadWithFaults()
     for (const Error &e : std::as_const(writeErrors))
         QVERIFY2(e.code == ErrorCode::StoreUnreachable || e.code == ErrorCode::Timeout, qPrintable(e.toString()));
     QVERIFY2(failed > 0 && !writeErrors.isEmpty(), "the faults did not reach the engine and the writer");
-    QVERIFY2(acked.size() > 2000, qPrintable(QString::number(acked.size())));
+    // Work happened on both sides of the outage (how much depends on the build and the machine).
+    QVERIFY(!acked.isEmpty() && acked.first().atMs < killedAtMs && acked.last().atMs > killedAtMs);
 
     // Afterwards the engine works again, and then everything is checked on a direct connection.
     QTRY_VERIFY_WITH_TIMEOUT(await(engine.fetchPage({}, 10)).ok(), 15000);

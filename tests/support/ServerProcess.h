@@ -14,7 +14,10 @@ class RedisServerProcess {
 public:
     RedisServerProcess();
     ~RedisServerProcess();
-    // appendfsync always: every acknowledged write survives a SIGKILL.
+    // Append-only file: Redis writes it before it replies, so every acknowledged write survives a
+    // SIGKILL of the server (the kernel keeps what was written; fsync once a second is only about
+    // power cuts, which the tests do not simulate — with fsync per write the disk, not the store,
+    // set the pace of the load tests).
     bool start(QString *error);
     void kill(); // SIGKILL; safe to call from another thread
     quint16 port() const { return m_port; }

@@ -77,6 +77,10 @@ private:
                 if (m_canned.isEmpty())
                     closeBoth();
             });
+            // No Nagle on either side: a proxy that holds small writes back 40 ms would set the pace.
+            client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            connect(upstream, &QTcpSocket::connected, this,
+                    [u] { u->setSocketOption(QAbstractSocket::LowDelayOption, 1); });
             upstream->connectToHost(m_host, m_port);
         }
     }
