@@ -11,15 +11,11 @@ RedisReply convert(const redisReply *r)
     RedisReply out;
     switch (r->type) {
     case REDIS_REPLY_STRING:
-        out.type = RedisReply::Type::String;
-        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
-        break;
     case REDIS_REPLY_STATUS:
-        out.type = RedisReply::Type::Status;
-        out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
-        break;
     case REDIS_REPLY_ERROR:
-        out.type = RedisReply::Type::Error;
+        out.type = r->type == REDIS_REPLY_STRING   ? RedisReply::Type::String
+                   : r->type == REDIS_REPLY_STATUS ? RedisReply::Type::Status
+                                                   : RedisReply::Type::Error;
         out.string = QByteArray(r->str, static_cast<qsizetype>(r->len));
         break;
     case REDIS_REPLY_INTEGER:
