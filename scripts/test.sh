@@ -72,9 +72,13 @@ step "running the test suites against real servers, then the secret scan"
 export SI_TEST_ARTIFACTS
 SI_TEST_ARTIFACTS=$(mktemp -d /tmp/si-test-artifacts.XXXXXX)
 # shellcheck disable=SC2016
+# A crash's stack comes last, where a log cut in the middle still shows it.
 SI_REQUIRE_SERVICES=1 scripts/with-services.sh bash -c '
-    ctest --test-dir "$1" --output-on-failure --parallel "$2" --timeout 600 &&
-        tests/security/scan-secrets.sh "$1/Testing/Temporary/LastTest.log" "$SI_TEST_ARTIFACTS"' \
+    if ! ctest --test-dir "$1" --output-on-failure --parallel "$2" --timeout 600; then
+        scripts/show-crashes.sh "$1/Testing/Temporary/LastTest.log"
+        exit 1
+    fi
+    tests/security/scan-secrets.sh "$1/Testing/Temporary/LastTest.log" "$SI_TEST_ARTIFACTS"' \
     bash "$build" "$jobs"
 rm -rf "$SI_TEST_ARTIFACTS"
 
