@@ -48,7 +48,7 @@ build=build
 configure=(-DSI_WERROR=ON)
 what="warnings are errors"
 if ((sanitize)); then
-    build=build-sanitize
+    build="build-sanitize"
     configure+=(-DSI_SANITIZE=ON -DSI_BUILD_BENCH=OFF)
     what="$what; ASan+UBSan"
     supp=$PWD/tests/sanitizers

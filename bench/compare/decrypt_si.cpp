@@ -1,4 +1,4 @@
-// Session Inspector's envelope decryption on the same envelopes as the peers (bench/compare/run.sh):
+// Session Inspector's envelope decryption on the same envelopes as the peers (bench/compare/decrypt.sh):
 // every envelope of a file, ROUNDS times, each plaintext parsed as JSON. Two ways, like the peers:
 // "per-call" derives the key for every envelope (Options::cacheKeys off), "cached" is how the
 // library runs (keys derived once per secret and cookie name). Prints one JSON line per way.
