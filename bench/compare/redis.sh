@@ -70,6 +70,9 @@ print(subs[0], subs[1])" "$SI_COMPARE_WORK/sample.json")
 /usr/bin/python3 - "$work/results" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+for r in rows:
+    if r.get("decoded", r["sessions"]) != r["sessions"]:
+        sys.exit(f"redis.sh: {r['impl']} decrypted {r['decoded']} of {r['sessions']} sessions")
 def name(r):
     extra = f", {r['page']} a page" if "page" in r else ""
     return r["impl"] + extra
