@@ -1,5 +1,6 @@
 #include "AuditLogView.h"
 
+#include "UntrustedText.h"
 #include "core/inspector/AuditLog.h"
 
 #include <QDateTime>
@@ -30,6 +31,7 @@ AuditLogView::AuditLogView(QWidget *parent)
     m_table->setAlternatingRowColors(true);
     m_path->setObjectName(QStringLiteral("auditPathLabel"));
     m_path->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    makePlain(m_path);
     auto *refresh = new QPushButton(tr("Reload"), this);
     refresh->setObjectName(QStringLiteral("reloadAuditButton"));
     connect(refresh, &QPushButton::clicked, this, &AuditLogView::reload);
@@ -57,7 +59,7 @@ void AuditLogView::reload()
     int skipped = 0;
     auto entries = m_log->read(0, &skipped);
     if (!entries) {
-        m_path->setText(entries.error().toString());
+        m_path->setText(visibleText(entries.error().toString()));
         return;
     }
     m_path->setText(skipped > 0 ? tr("%1 (%2 unreadable lines skipped)").arg(m_log->path()).arg(skipped)
@@ -85,7 +87,7 @@ void AuditLogView::reload()
                                 QString::number(entry.get("count") ? entry.get("count")->toInt64().value_or(0) : 0),
                                 text("outcome")};
         for (int c = 0; c < cells.size(); ++c)
-            m_table->setItem(row, c, new QTableWidgetItem(cells.at(c)));
+            m_table->setItem(row, c, new QTableWidgetItem(visibleText(cells.at(c))));
     }
     m_table->resizeColumnsToContents();
 }

@@ -1,5 +1,6 @@
 #include "BulkDeleteDialog.h"
 
+#include "UntrustedText.h"
 #include <QCheckBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
@@ -52,6 +53,7 @@ BulkDeleteDialog::BulkDeleteDialog(std::shared_ptr<inspector::SessionBackend> ba
     m_progress->setObjectName(QStringLiteral("bulkProgressBar"));
     m_status->setObjectName(QStringLiteral("bulkStatusLabel"));
     m_status->setWordWrap(true);
+    makePlain(m_status);
     m_list->setObjectName(QStringLiteral("previewListWidget"));
     m_list->setAccessibleName(tr("Sessions that would be deleted"));
     m_progress->setRange(0, 0);
@@ -119,7 +121,7 @@ void BulkDeleteDialog::setBusy(bool busy, const QString &text)
     m_preview->setEnabled(!busy);
     m_cancel->setVisible(busy);
     m_progress->setVisible(busy);
-    m_status->setText(text);
+    m_status->setText(visibleText(text));
 }
 
 void BulkDeleteDialog::cancelScan()
@@ -158,8 +160,8 @@ void BulkDeleteDialog::preview()
                 const QString who = row.decoded() ? (row.summary.email.isEmpty() ? row.summary.sub : row.summary.email)
                                                   : tr("(undecodable) %1").arg(inspector::sessionFingerprint(row.id));
                 m_list->addItem(QStringLiteral("%1 — created %2")
-                                    .arg(who, QDateTime::fromSecsSinceEpoch(row.createdAt)
-                                                  .toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
+                                    .arg(visibleText(who), QDateTime::fromSecsSinceEpoch(row.createdAt)
+                                                               .toString(QStringLiteral("yyyy-MM-dd HH:mm"))));
             }
             QString text = tr("%1 of %2 sessions match; these would be deleted.")
                                .arg(locale.toString(result->matched.size()), locale.toString(result->scanned));

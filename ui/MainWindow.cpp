@@ -8,6 +8,7 @@
 #include "SessionTableModel.h"
 #include "StatisticsView.h"
 #include "TestLoginWindow.h"
+#include "UntrustedText.h"
 #include "core/inspector/SessionExport.h"
 #include "core/oidc/HttpClient.h"
 #include "core/oidc/ProviderCache.h"
@@ -27,7 +28,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
-#include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
 #include <QShortcut>
@@ -88,10 +88,7 @@ MainWindow::MainWindow(QWidget *parent)
         return QFileDialog::getSaveFileName(this, tr("Export sessions (tokens masked)"), QString(),
                                             tr("JSON lines (*.jsonl);;CSV (*.csv)"));
     };
-    confirm = [this](const QString &title, const QString &text) {
-        return QMessageBox::question(this, title, text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) ==
-               QMessageBox::Yes;
-    };
+    confirm = [this](const QString &title, const QString &text) { return askPlain(this, title, text); };
     buildActions();
     buildLayout();
     restoreLayout();
@@ -100,7 +97,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_profiles, &ProfilePanel::message, this,
             [this](MessageBanner::Kind kind, const QString &text) { m_banner->show(kind, text); });
     connect(m_profiles, &ProfilePanel::connecting, this, [this](const QString &name) {
-        m_connection->setText(tr("Connecting to %1…").arg(name));
+        m_connection->setText(visibleText(tr("Connecting to %1…").arg(name)));
         m_busy->setVisible(true);
     });
     connect(m_profiles, &ProfilePanel::openFailed, this, &MainWindow::updateStatus); // back to what is open
@@ -353,6 +350,8 @@ void MainWindow::buildLayout()
 
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
     m_count->setObjectName(QStringLiteral("countLabel"));
+    makePlain(m_connection);
+    makePlain(m_count);
     m_busy->setObjectName(QStringLiteral("busyProgressBar"));
     m_busy->setRange(0, 0);
     m_busy->setMaximumWidth(120);
@@ -392,7 +391,7 @@ void MainWindow::openStore(const QString &name, const stores::OpenedInspector &o
 {
     m_opened = opened;
     m_storeName = name;
-    setWindowTitle(tr("%1 — Session Inspector").arg(name));
+    setWindowTitle(visibleText(tr("%1 — Session Inspector").arg(name)));
     m_details->clear();
     m_detailId.clear();
     m_searchEdit->clear();
@@ -476,8 +475,8 @@ void MainWindow::updateStatus()
     if (!backend) {
         m_connection->setText(tr("No store open"));
     } else {
-        m_connection->setText(m_connectionLost ? tr("Connection lost — %1").arg(backend->describe())
-                                               : backend->describe()); // says "read-only" when it is
+        m_connection->setText(visibleText(m_connectionLost ? tr("Connection lost — %1").arg(backend->describe())
+                                                           : backend->describe())); // says "read-only" when it is
     }
     m_count->setText(m_model->countText());
     m_busy->setVisible(m_model->isBusy());

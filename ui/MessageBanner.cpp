@@ -1,5 +1,6 @@
 #include "MessageBanner.h"
 
+#include "UntrustedText.h"
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -20,6 +21,7 @@ MessageBanner::MessageBanner(QWidget *parent)
     m_label->setObjectName(QStringLiteral("messageLabel"));
     m_label->setWordWrap(true);
     m_label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    makePlain(m_label); // messages quote stores, servers and IdPs
     m_close->setObjectName(QStringLiteral("messageCloseButton"));
     m_close->setAutoRaise(true);
     m_close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
@@ -47,8 +49,8 @@ void MessageBanner::show(Kind kind, const QString &text, const QString &actionTe
     m_onAction = std::move(action);
     m_action->setText(actionText);
     m_action->setVisible(!actionText.isEmpty() && m_onAction);
-    m_label->setText(text);
-    setAccessibleDescription(text);
+    m_label->setText(visibleText(text, true));
+    setAccessibleDescription(m_label->text());
     // Colours derived from the palette keep light and dark themes readable.
     QPalette p = palette();
     const QColor base = p.color(QPalette::Window);

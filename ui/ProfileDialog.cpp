@@ -1,5 +1,6 @@
 #include "ProfileDialog.h"
 
+#include "UntrustedText.h"
 #include "core/jose/Jwk.h"
 #include "stores/StoreUrl.h"
 
@@ -83,6 +84,7 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
                                  "in-process, nothing needs to listen there"));
     m_error->setObjectName(QStringLiteral("dialogErrorLabel"));
     m_error->setWordWrap(true);
+    makePlain(m_error);
     m_error->setStyleSheet(QStringLiteral("color: palette(highlight)"));
     m_error->hide();
 
@@ -116,7 +118,7 @@ ProfileDialog::ProfileDialog(const ConnectionProfile &profile, bool isNew, QStri
 void ProfileDialog::accept()
 {
     const auto fail = [this](const QString &message) {
-        m_error->setText(message);
+        m_error->setText(visibleText(message));
         m_error->show();
     };
     const QString name = m_name->text().trimmed();

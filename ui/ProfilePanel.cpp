@@ -1,6 +1,7 @@
 #include "ProfilePanel.h"
 
 #include "ProfileDialog.h"
+#include "UntrustedText.h"
 #include "core/inspector/AuditLog.h"
 #include "core/inspector/SessionLayout.h"
 #include "stores/StoreUrl.h"
@@ -95,8 +96,8 @@ void ProfilePanel::reload()
         auto *item = new QListWidgetItem(p.name, m_list);
         item->setData(kProfileIdRole, p.id);
         auto url = stores::StoreUrl::parse(p.url);
-        item->setToolTip(
-            QStringLiteral("%1%2").arg(url ? url->redacted() : p.url, p.readOnly ? tr(" (read-only)") : QString()));
+        item->setToolTip(plainToolTip(
+            QStringLiteral("%1%2").arg(url ? url->redacted() : p.url, p.readOnly ? tr(" (read-only)") : QString())));
         m_environment.setName(p.id, p.name);
     }
     const auto found = m_list->findItems(selected, Qt::MatchExactly);

@@ -1,6 +1,7 @@
 #include "SessionDetailsPane.h"
 
 #include "TokenMask.h"
+#include "UntrustedText.h"
 #include "core/inspector/AuditLog.h"
 #include "core/oidc/ProviderCache.h"
 
@@ -84,6 +85,7 @@ SessionDetailsPane::SessionDetailsPane(QWidget *parent)
     bold.setPointSizeF(bold.pointSizeF() * 1.15);
     m_title->setFont(bold);
     m_title->setWordWrap(true);
+    makePlain(m_title);
     m_summary->setObjectName(QStringLiteral("detailsSummaryLabel"));
     m_summary->setTextFormat(Qt::RichText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -183,7 +185,7 @@ void SessionDetailsPane::showError(const QString &message)
 {
     m_detail.reset();
     m_title->setText(tr("Cannot show this session"));
-    m_summary->setText(message.toHtmlEscaped());
+    m_summary->setText(visibleText(message).toHtmlEscaped());
     m_tree->clear();
     m_raw->clear();
     m_tokens->clear();
@@ -285,26 +287,26 @@ void SessionDetailsPane::rebuildTokens()
     int index = 0;
     for (const oidc::TokenInspection &token : std::as_const(m_inspected)) {
         auto *top = new QTreeWidgetItem(m_tokens);
-        top->setText(0, token.label);
-        top->setToolTip(0, token.path);
-        new QTreeWidgetItem(top, {tr("Where"), token.path});
+        top->setText(0, visibleText(token.label));
+        top->setToolTip(0, plainToolTip(token.path));
+        new QTreeWidgetItem(top, {tr("Where"), visibleText(token.path)});
         if (!token.jwt) {
-            top->setText(1, token.problem);
+            top->setText(1, visibleText(token.problem));
             top->setIcon(0, style->standardIcon(QStyle::SP_MessageBoxInformation));
         } else {
             const QString signature = signatureText(token);
             const QString expiry = token.expiryText(now);
-            top->setText(1, QStringLiteral("%1 · %2").arg(signature, expiry));
-            top->setToolTip(1, top->text(1));
+            top->setText(1, visibleText(QStringLiteral("%1 · %2").arg(signature, expiry)));
+            top->setToolTip(1, plainToolTip(top->text(1)));
             QStyle::StandardPixmap icon = QStyle::SP_MessageBoxWarning;
             if (signature.startsWith(u'✔'))
                 icon = QStyle::SP_DialogApplyButton;
             else if (signature.startsWith(u'✘'))
                 icon = QStyle::SP_MessageBoxCritical;
             top->setIcon(0, style->standardIcon(icon));
-            new QTreeWidgetItem(top, {tr("Signature"), signature});
-            new QTreeWidgetItem(top, {tr("Expiry"), expiry});
-            top->child(1)->setToolTip(1, signature);
+            new QTreeWidgetItem(top, {tr("Signature"), visibleText(signature)});
+            new QTreeWidgetItem(top, {tr("Expiry"), visibleText(expiry)});
+            top->child(1)->setToolTip(1, plainToolTip(signature));
             auto *header = new QTreeWidgetItem(top, {tr("Header")});
             for (const json::Member &m : token.jwt->jws.header)
                 addValue(header, QString::fromStdString(m.key), m.value, false);
@@ -332,11 +334,11 @@ void SessionDetailsPane::rebuild()
     const inspector::SessionRow &row = m_detail->row;
     const inspector::SessionSummary &s = row.summary;
     const QString who = !s.name.isEmpty() ? s.name : !s.email.isEmpty() ? s.email : s.sub;
-    m_title->setText(row.decoded() ? who : tr("Undecodable session"));
+    m_title->setText(row.decoded() ? visibleText(who) : tr("Undecodable session"));
     const QLocale locale;
     const auto line = [](const QString &key, const QString &value) {
         return QStringLiteral("<tr><td><b>%1</b>&nbsp;</td><td>%2</td></tr>")
-            .arg(key.toHtmlEscaped(), value.toHtmlEscaped());
+            .arg(key.toHtmlEscaped(), visibleText(value).toHtmlEscaped());
     };
     QString html = QStringLiteral("<table>");
     html += line(tr("Session"), reveal ? row.id : inspector::sessionFingerprint(row.id));
@@ -372,7 +374,7 @@ void SessionDetailsPane::rebuild()
         m_tree->expandToDepth(1);
     }
     const QString stored = QString::fromLatin1(m_detail->storedValue);
-    m_raw->setPlainText(reveal ? stored : maskedToken(stored));
+    m_raw->setPlainText(visibleText(reveal ? stored : maskedToken(stored), true));
     rebuildTokens();
 }
 
@@ -380,7 +382,7 @@ void SessionDetailsPane::addValue(QTreeWidgetItem *parent, const QString &key, c
                                   bool credential)
 {
     auto *item = new QTreeWidgetItem(parent);
-    item->setText(0, key);
+    item->setText(0, visibleText(key));
     if (value.isObject()) {
         const auto members = value.object().members().size();
         item->setText(1, members == 1 ? tr("{1 member}") : tr("{%1 members}").arg(members));
@@ -404,12 +406,12 @@ void SessionDetailsPane::addValue(QTreeWidgetItem *parent, const QString &key, c
         item->setForeground(1, palette().brush(QPalette::Disabled, QPalette::Text));
         item->setToolTip(1, tr("Masked: press Reveal to show it"));
     } else {
-        item->setText(1, text);
+        item->setText(1, visibleText(text));
     }
     // Times in claims (exp, iat, expires_at …) read better as dates.
     if (value.isNumber() && isTimeKey(key)) {
         if (auto t = value.toInt64(); t && *t > 1000000000 && *t < 100000000000) {
-            item->setText(1, QStringLiteral("%1  (%2)").arg(text, when(*t)));
+            item->setText(1, QStringLiteral("%1  (%2)").arg(visibleText(text), when(*t)));
             item->setToolTip(1, QDateTime::fromSecsSinceEpoch(*t).toUTC().toString(Qt::ISODate));
         }
     }

@@ -1,5 +1,6 @@
 #include "SessionTableModel.h"
 
+#include "UntrustedText.h"
 #include "core/inspector/SessionLayout.h"
 
 #include <QDateTime>
@@ -266,14 +267,14 @@ QVariant SessionTableModel::data(const QModelIndex &index, int role) const
         return display(r, index.column());
     case Qt::ToolTipRole:
         if (!r.decoded())
-            return r.error;
+            return plainToolTip(r.error);
         if (index.column() == Expires || index.column() == Created || index.column() == LastActivity) {
             const qint64 t = index.column() == Expires   ? r.expiresAt
                              : index.column() == Created ? r.createdAt
                                                          : r.lastActivity;
             return t > 0 ? QDateTime::fromSecsSinceEpoch(t).toUTC().toString(Qt::ISODate) : QVariant();
         }
-        return display(r, index.column());
+        return plainToolTip(display(r, index.column()).toString());
     case Qt::ForegroundRole:
         if (!r.decoded() || r.id.isEmpty())
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
@@ -300,16 +301,16 @@ QVariant SessionTableModel::display(const SessionRow &r, int column) const
     switch (column) {
     case User:
         if (!r.decoded())
-            return tr("(cannot decode: %1)").arg(r.error);
+            return visibleText(tr("(cannot decode: %1)").arg(r.error));
         if (!r.summary.name.isEmpty() && !r.summary.email.isEmpty())
-            return QStringLiteral("%1 <%2>").arg(r.summary.name, r.summary.email);
-        return r.summary.email.isEmpty() ? r.summary.name : r.summary.email;
+            return visibleText(QStringLiteral("%1 <%2>").arg(r.summary.name, r.summary.email));
+        return visibleText(r.summary.email.isEmpty() ? r.summary.name : r.summary.email);
     case Subject:
-        return r.summary.sub;
+        return visibleText(r.summary.sub);
     case Sid:
-        return r.summary.sid;
+        return visibleText(r.summary.sid);
     case Issuer:
-        return r.summary.issuer;
+        return visibleText(r.summary.issuer);
     case Created:
         return timeText(r.createdAt);
     case Expires:

@@ -1,4 +1,5 @@
 #include "StatisticsView.h"
+#include "UntrustedText.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -91,6 +92,7 @@ StatisticsView::StatisticsView(QWidget *parent)
     setObjectName(QStringLiteral("statisticsView"));
     m_summary->setObjectName(QStringLiteral("statisticsSummaryLabel"));
     m_summary->setWordWrap(true);
+    makePlain(m_summary);
     m_compute->setObjectName(QStringLiteral("computeStatisticsButton"));
     m_cancel->setObjectName(QStringLiteral("cancelStatisticsButton"));
     m_progress->setObjectName(QStringLiteral("statisticsProgressBar"));
@@ -172,7 +174,7 @@ void StatisticsView::compute()
                 return;
             if (!stats) {
                 m_summary->setText(stats.error().code == ErrorCode::Canceled ? tr("Canceled.")
-                                                                             : stats.error().toString());
+                                                                             : visibleText(stats.error().toString()));
                 if (stats.error().code != ErrorCode::Canceled)
                     Q_EMIT failed(stats.error().toString());
                 return;
@@ -206,8 +208,10 @@ void StatisticsView::show(const inspector::SessionStats &stats)
     QStringList users;
     QList<qreal> counts;
     for (auto it = stats.topUsers.crbegin(); it != stats.topUsers.crend(); ++it) { // largest on top
-        // Subjects often share a long prefix ("auth0|6561…"): keep both ends.
-        users << (it->first.size() > 28 ? it->first.left(12) + QStringLiteral("…") + it->first.right(14) : it->first);
+        // Subjects often share a long prefix ("auth0|6561…"): keep both ends. Qt Charts draws
+        // labels as HTML, so the store's text is escaped.
+        const QString user = visibleText(it->first);
+        users << chartText(user.size() > 28 ? user.left(12) + QStringLiteral("…") + user.right(14) : user);
         counts << qreal(it->second);
     }
     setBars(m_topUsers, users, counts, accent.lighter(120), true);

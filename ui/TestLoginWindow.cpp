@@ -3,6 +3,7 @@
 #include "MessageBanner.h"
 #include "SecretVault.h"
 #include "TokenMask.h"
+#include "UntrustedText.h"
 #include "core/crypto/Random.h"
 #include "core/inspector/AuditLog.h"
 #include "core/inspector/SessionBackend.h"
@@ -537,9 +538,10 @@ void TestLoginWindow::showReport(const oidc::ValidationReport &report)
     m_checks->clear();
     for (const auto &check : report.checks) {
         auto *item =
-            new QTreeWidgetItem(m_checks, {check.name, check.passed ? tr("✔ passed") : tr("✘ failed"), check.detail});
+            new QTreeWidgetItem(m_checks, {visibleText(check.name), check.passed ? tr("✔ passed") : tr("✘ failed"),
+                                           visibleText(check.detail)});
         item->setForeground(1, check.passed ? QColor(0x1b, 0x7f, 0x3b) : QColor(0xc0, 0x1c, 0x28));
-        item->setToolTip(2, check.detail);
+        item->setToolTip(2, plainToolTip(check.detail));
     }
 }
 
@@ -553,8 +555,9 @@ void TestLoginWindow::showTokens()
         const QString expires = expiresAt > 0
                                     ? QLocale().toString(QDateTime::fromSecsSinceEpoch(expiresAt), QLocale::ShortFormat)
                                     : QString();
-        auto *item = new QTreeWidgetItem(m_tokens, {what, reveal ? value : maskedToken(value), expires});
-        item->setToolTip(1, reveal ? value : tr("Tick “Reveal tokens” to show it"));
+        auto *item = new QTreeWidgetItem(
+            m_tokens, {visibleText(what), visibleText(reveal ? value : maskedToken(value)), expires});
+        item->setToolTip(1, reveal ? plainToolTip(value) : tr("Tick “Reveal tokens” to show it"));
     };
     if (m_state->idToken)
         add(tr("ID token"), *m_state->idToken, 0);

@@ -1,6 +1,7 @@
 #include "DemoWebApp.h"
 
 #include "core/cookie/CookieHeader.h"
+#include "core/text/ControlText.h"
 
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -94,7 +95,7 @@ Result<std::optional<UserClaims>> unreadableIsAnonymous(Result<std::optional<Use
 {
     if (user || user.error().code == ErrorCode::StoreUnreachable || user.error().code == ErrorCode::Timeout)
         return user;
-    qWarning("ignored a session that cannot be read: %s", qPrintable(user.error().toString()));
+    qWarning("ignored a session that cannot be read: %s", qPrintable(text::escapeControls(user.error().toString())));
     return std::optional<UserClaims>();
 }
 
@@ -290,14 +291,15 @@ void DemoWebApp::backchannelLogout(const QHttpServerRequest &request, QHttpServe
             // OIDC Back-Channel Logout 1.0 §2.8: 200 on success, 400 with an error otherwise;
             // never cached. The reason is logged (no token in it), the IdP gets the error code.
             if (!result) {
-                qWarning("back-channel logout refused: %s", qPrintable(result.error().toString()));
+                qWarning("back-channel logout refused: %s",
+                         qPrintable(text::escapeControls(result.error().toString())));
                 return send(out, json(QJsonObject{{QStringLiteral("error"), QStringLiteral("invalid_request")},
                                                   {QStringLiteral("error_description"), result.error().message}},
                                       Status::BadRequest));
             }
-            const QString who = QStringLiteral("sub %1, sid %2")
-                                    .arg(result->target.sub.value_or(QStringLiteral("-")),
-                                         result->target.sid.value_or(QStringLiteral("-")));
+            const QString who = text::escapeControls(QStringLiteral("sub %1, sid %2")
+                                                         .arg(result->target.sub.value_or(QStringLiteral("-")),
+                                                              result->target.sid.value_or(QStringLiteral("-"))));
             if (m_sessionsInCookies) // the browsers hold them: refused from now on through the deny list
                 qInfo("back-channel logout: cookie sessions of %s are refused from now on", qPrintable(who));
             else

@@ -2,10 +2,12 @@
 
 #include "ExitCode.h"
 #include "core/crypto/SecureBytes.h"
+#include "core/text/ControlText.h"
 
 #include <QFile>
 
 #include <cstdio>
+#include <unistd.h>
 
 namespace si::cli {
 
@@ -51,31 +53,54 @@ Result<QByteArray> CommandContext::readInput(qsizetype index, const char *what) 
 
 void CommandContext::print(QByteArrayView bytes) const
 {
+    // The exact bytes for pipes and files; a terminal gets their control characters escaped (a
+    // forged session could otherwise clear the screen or set the window title).
+    static const bool terminal = isatty(fileno(stdout)) == 1;
+    QByteArray inert;
+    if (terminal) {
+        const QString text = QString::fromUtf8(bytes);
+        if (text::hasControls(text, text::Newlines::Keep)) {
+            inert = text::escapeControls(text, text::Newlines::Keep).toUtf8();
+            bytes = inert;
+        }
+    }
     std::fwrite(bytes.data(), 1, static_cast<size_t>(bytes.size()), stdout);
     if (bytes.isEmpty() || bytes.back() != '\n')
         std::fputc('\n', stdout);
     std::fflush(stdout);
 }
 
+void CommandContext::printLine(const QString &text)
+{
+    const QByteArray utf8 = text::escapeControls(text).toUtf8();
+    std::fwrite(utf8.constData(), 1, size_t(utf8.size()), stdout);
+    std::fputc('\n', stdout);
+}
+
+void CommandContext::printError(const QString &text)
+{
+    // Messages quote what stores and servers said: escaped, and one line each.
+    const QString line = QStringLiteral("sessionctl: %1\n").arg(text::escapeControls(text));
+    std::fputs(line.toUtf8().constData(), stderr);
+}
+
 int CommandContext::fail(const QString &action, const Error &error) const
 {
     // One line, whatever a driver put into its message.
-    const QString line = QStringLiteral("sessionctl: %1: %2\n").arg(action, error.toString().simplified());
-    std::fputs(line.toLocal8Bit().constData(), stderr);
+    printError(QStringLiteral("%1: %2").arg(action, error.toString().simplified()));
     return exitCodeFor(error.code);
 }
 
 int CommandContext::usage(const QString &message) const
 {
-    const QString line =
-        QStringLiteral("sessionctl: %1\nTry 'sessionctl --help' for the list of commands.\n").arg(message);
-    std::fputs(line.toLocal8Bit().constData(), stderr);
+    printError(message);
+    std::fputs("Try 'sessionctl --help' for the list of commands.\n", stderr);
     return ExitCode::Usage;
 }
 
 void CommandContext::note(const QString &message) const
 {
-    std::fputs(QStringLiteral("sessionctl: %1\n").arg(message).toLocal8Bit().constData(), stderr);
+    printError(message);
 }
 
 } // namespace si::cli

@@ -28,8 +28,13 @@ public:
     // The command's positional argument at `index`, or stdin when it is "-" or absent.
     Result<QByteArray> readInput(qsizetype index, const char *what) const;
 
-    // Writes raw bytes to stdout, adding a final newline when missing.
+    // Writes bytes to stdout as they are (control characters escaped when stdout is a terminal),
+    // adding a final newline when missing: tokens, decrypted documents.
     void print(QByteArrayView bytes) const;
+    // One line of human output on stdout, control characters and bidi controls escaped.
+    static void printLine(const QString &text);
+    // "sessionctl: <text>" on stderr, escaped the same way.
+    static void printError(const QString &text);
     // "sessionctl: <action>: <message> (<detail>)" on stderr; returns the matching exit code.
     int fail(const QString &action, const Error &error) const;
     // "sessionctl: <message>" plus a hint on stderr; returns ExitCode::Usage.

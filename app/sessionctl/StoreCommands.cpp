@@ -5,6 +5,7 @@
 #include "core/inspector/Redaction.h"
 #include "core/inspector/SeedGenerator.h"
 #include "core/inspector/SessionExport.h"
+#include "core/text/ControlText.h"
 #include "stores/inspect/Inspection.h"
 
 #include <QDateTime>
@@ -88,9 +89,7 @@ QString number(qint64 n)
 
 void printLine(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
-    std::fwrite(utf8.constData(), 1, size_t(utf8.size()), stdout);
-    std::fputc('\n', stdout);
+    CommandContext::printLine(text);
 }
 
 void printJson(const json::Value &value, json::Style style = json::Style::Pretty)
@@ -114,13 +113,14 @@ void printRows(const QList<SessionRow> &rows)
         std::function<QString(const SessionRow &)> cell;
     };
     const QList<Column> columns = {
-        {"ID", 44, [](const SessionRow &r) { return r.id; }},
+        {"ID", 44, [](const SessionRow &r) { return text::escapeControls(r.id); }},
         {"USER", 34,
          [](const SessionRow &r) {
-             return r.decoded() ? (r.summary.sub.isEmpty() ? QStringLiteral("(no user)") : r.summary.sub)
-                                : QStringLiteral("(undecodable: %1)").arg(r.error);
+             return text::escapeControls(r.decoded()
+                                             ? (r.summary.sub.isEmpty() ? QStringLiteral("(no user)") : r.summary.sub)
+                                             : QStringLiteral("(undecodable: %1)").arg(r.error));
          }},
-        {"EMAIL", 34, [](const SessionRow &r) { return r.summary.email; }},
+        {"EMAIL", 34, [](const SessionRow &r) { return text::escapeControls(r.summary.email); }},
         {"CREATED", 17, [](const SessionRow &r) { return timeText(r.createdAt); }},
         {"LAST SEEN", 17, [](const SessionRow &r) { return timeText(r.lastActivity); }},
         {"EXPIRES", 17, [](const SessionRow &r) { return timeText(r.expiresAt); }},
@@ -929,7 +929,7 @@ int runAudit(const CommandContext &ctx)
     for (const json::Object &e : *entries) {
         const json::Value v(e);
         if (ctx.args().isSet(QStringLiteral("json"))) {
-            printJson(v, json::Style::Compact);
+            printJson(v, json::Style::Line);
             continue;
         }
         auto s = [&v](const char *k) {

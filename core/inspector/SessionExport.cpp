@@ -1,6 +1,7 @@
 #include "SessionExport.h"
 
 #include "Redaction.h"
+#include "core/text/ControlText.h"
 
 #include <QDateTime>
 
@@ -18,12 +19,17 @@ QString isoTime(qint64 t)
     return t > 0 ? QDateTime::fromSecsSinceEpoch(t, Qt::UTC).toString(Qt::ISODate) : QString();
 }
 
-QString csvField(QString v)
+QString csvField(const QString &value)
 {
-    // Spreadsheets run cells that start with = + - @ as formulas.
-    if (!v.isEmpty() && QStringLiteral("=+-@").contains(v.front()))
+    // Spreadsheets run cells that start with = + - @ as formulas, and skip a leading tab or CR
+    // before looking (OWASP's CSV injection list). The CSV is a report for people: control
+    // characters are escaped (the exact values are in the JSON lines export).
+    const bool formula = !value.isEmpty() && QStringLiteral("=+-@\t\r").contains(value.front());
+    QString v = text::escapeControls(value);
+    if (formula)
         v.prepend(QLatin1Char('\''));
-    if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n'))) {
+    if (v.contains(QLatin1Char(',')) || v.contains(QLatin1Char('"')) || v.contains(QLatin1Char('\n')) ||
+        v.contains(QLatin1Char('\r'))) {
         v.replace(QLatin1Char('"'), QStringLiteral("\"\""));
         v = QLatin1Char('"') + v + QLatin1Char('"');
     }
@@ -91,7 +97,7 @@ void SessionExporter::append(const SessionRow &row, const json::Value *document,
             redact(doc);
         o.append("session", std::move(doc));
     }
-    json::serializeTo(json::Value(std::move(o)), json::Style::Compact, out);
+    json::serializeTo(json::Value(std::move(o)), json::Style::Line, out);
     out.push_back('\n');
 }
 

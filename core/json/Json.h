@@ -182,7 +182,9 @@ inline Result<Value> parse(const char *utf8, const ParseOptions &options = {})
 enum class Style {
     Python,  // json.dumps defaults: ", " and ": ", non-ASCII as \uXXXX (lowercase, surrogate pairs)
     Compact, // JSON.stringify: "," and ":", UTF-8 kept
-    Pretty,  // 2-space indentation, UTF-8 kept (for people)
+    Pretty,  // 2-space indentation, UTF-8 kept, controls escaped (for people: see Line)
+    Line,    // Compact for terminals and pipes: DEL, C1 and the Unicode controls of text::isControl
+             // (bidi overrides, line separators) as \uXXXX, so the same JSON cannot drive a terminal
 };
 
 std::string serialize(const Value &value, Style style = Style::Python);

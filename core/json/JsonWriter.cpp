@@ -1,5 +1,6 @@
 #include "Json.h"
 #include "Utf8.h"
+#include "core/text/ControlText.h"
 
 namespace si::json {
 
@@ -16,7 +17,9 @@ void appendEscape(std::string &out, unsigned unit)
     out += kHex[unit & 0xF];
 }
 
-void writeString(const std::string &s, bool ensureAscii, std::string &out)
+// `ensureAscii`: every non-ASCII character as \uXXXX; `inert`: DEL, C1 and the Unicode controls
+// (text::isControl) as \uXXXX, so that the text is safe to print to a terminal.
+void writeString(const std::string &s, bool ensureAscii, bool inert, std::string &out)
 {
     out += '"';
     const auto *p = reinterpret_cast<const unsigned char *>(s.data());
@@ -64,7 +67,7 @@ void writeString(const std::string &s, bool ensureAscii, std::string &out)
         default:
             break;
         }
-        if (c < 0x20 || (c == 0x7F && ensureAscii)) {
+        if (c < 0x20 || (c == 0x7F && (ensureAscii || inert))) {
             appendEscape(out, c);
             ++i;
             continue;
@@ -79,7 +82,7 @@ void writeString(const std::string &s, bool ensureAscii, std::string &out)
         const unsigned cp = seq.status == detail::Utf8Status::Ok ? seq.codePoint : 0xFFFD; // invalid byte
         i += seq.length;
         const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-        if (ensureAscii || surrogate) {
+        if (ensureAscii || surrogate || (inert && text::isControl(cp))) {
             if (cp >= 0x10000) {
                 const unsigned v = cp - 0x10000;
                 appendEscape(out, 0xD800 + (v >> 10));
@@ -105,8 +108,9 @@ void newline(std::string &out, int depth)
 void write(const Value &v, Style style, int depth, std::string &out)
 {
     const bool pretty = style == Style::Pretty;
+    const bool inert = style == Style::Pretty || style == Style::Line;
     const char *itemSeparator = style == Style::Python ? ", " : ",";
-    const char *keySeparator = style == Style::Compact ? ":" : ": ";
+    const char *keySeparator = style == Style::Compact || style == Style::Line ? ":" : ": ";
     switch (v.type()) {
     case Type::Null:
         out += "null";
@@ -118,7 +122,7 @@ void write(const Value &v, Style style, int depth, std::string &out)
         out += v.numberLiteral();
         return;
     case Type::String:
-        writeString(v.stringUtf8(), style == Style::Python, out);
+        writeString(v.stringUtf8(), style == Style::Python, inert, out);
         return;
     case Type::Array: {
         const Array &a = v.array();
@@ -145,7 +149,7 @@ void write(const Value &v, Style style, int depth, std::string &out)
             first = false;
             if (pretty)
                 newline(out, depth + 1);
-            writeString(m.key, style == Style::Python, out);
+            writeString(m.key, style == Style::Python, inert, out);
             out += keySeparator;
             write(m.value, style, depth + 1, out);
         }

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void verifyLogoutWithJwksUrl();
     void verifyLogoutErrors_data();
     void verifyLogoutErrors();
+    void forgedContentIsExactInPipesAndInertOnATerminal();
 
 private:
     QStringList verifyLogout(const QStringList &extra = {}) const;
@@ -506,6 +507,45 @@ void TestSessionctl::verifyLogoutErrors()
     const Run r = sessionctl(args);
     QCOMPARE(r.exitCode, exitCode);
     QVERIFY2(r.err.contains(message), r.err.constData());
+}
+
+void TestSessionctl::forgedContentIsExactInPipesAndInertOnATerminal()
+{
+    // An envelope someone with the secret forged: raw terminal controls in the plaintext.
+    const QByteArray forged = "{\"user\": {\"sub\": \"\x1b]0;owned\x07\xe2\x80\xae\", \"n\": \"\x1b[2J\"}}";
+    const QByteArray token = encryptHere(kSecret, QStringLiteral("_a0_session"), forged);
+    const QStringList decrypt{QStringLiteral("crypto"), QStringLiteral("decrypt"), QStringLiteral("--salt"),
+                              QStringLiteral("_a0_session"), QString::fromLatin1(token)};
+    // Into a pipe: the exact bytes (scripts get what was stored).
+    const Run piped = sessionctl(decrypt, withSecret());
+    QCOMPARE(piped.exitCode, 0);
+    QCOMPARE(piped.out, forged + '\n');
+    // Onto a terminal (a pseudo-terminal through script(1)): escaped.
+    QProcess terminal;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("SI_SECRET"), QString::fromLatin1(kSecret));
+    terminal.setProcessEnvironment(env);
+    terminal.start(QStringLiteral("script"),
+                   {QStringLiteral("-qec"),
+                    QStringLiteral("%1 %2").arg(test::binaryPath(QStringLiteral("bin/sessionctl")), decrypt.join(u' ')),
+                    QStringLiteral("/dev/null")});
+    QVERIFY2(terminal.waitForFinished(30000), "script(1) did not finish");
+    QCOMPARE(terminal.exitCode(), 0);
+    const QByteArray shown = terminal.readAllStandardOutput();
+    QVERIFY2(shown.contains(R"({"user": {"sub": "\x1b]0;owned\x07\u202e", "n": "\x1b[2J"}})"), shown.constData());
+    QCOMPARE(test::firstTerminalControl(QByteArray(shown).replace('\r', "")), -1);
+
+    // A verified logout token's subject in the note on stderr.
+    json::Object claims = test::logoutTokenClaims(kIssuer, kClient, now());
+    claims.append("sub", test::kHostileSub);
+    claims.append("sid", test::kHostileSid);
+    const Run verified = sessionctl(verifyLogout({QString::fromLatin1(test::signJwt(claims, m_key, "logout+jwt"))}));
+    QCOMPARE(verified.exitCode, 0);
+    QCOMPARE(test::firstTerminalControl(verified.err), -1);
+    QCOMPARE(test::firstTerminalControl(verified.out), -1);
+    QVERIFY2(verified.err.contains("ends session sid-\\x9b2J\\u2028next of auth0|\\u202e<b>gnp.exe</b>"),
+             verified.err.constData());
+    QVERIFY(verified.out.contains(R"("sub": "auth0|\u202e<b>gnp.exe</b>")"));
 }
 
 QTEST_GUILESS_MAIN(TestSessionctl)

@@ -4,7 +4,10 @@
 // checks run first, then each write touches its own users.
 
 #include "core/async/Worker.h"
+#include "core/inspector/SessionBackend.h"
 #include "core/json/Json.h"
+#include "core/model/StateData.h"
+#include "core/store/SessionCodec.h"
 #include "stores/inspect/Inspection.h"
 #include "tests/support/TestSupport.h"
 
@@ -86,6 +89,9 @@ private Q_SLOTS:
     void badUrlsAreUsageErrors_data();
     void badUrlsAreUsageErrors();
     void peerLayoutsThroughTheCli();
+    // Untrusted data (last: it adds sessions of its own, in a namespace of its own).
+    void hostileSessionIsInertInEveryCommand();
+    void hostileConnectRedisSessionIsInert();
 
 private:
     ProcessResult run(const QStringList &args, const QString &secret = QString::fromLatin1(kSecret),
@@ -737,6 +743,172 @@ void TestSessionctlStores::peerLayoutsThroughTheCli()
             QCOMPARE(lines(wrong.err), 1);
         }
     }
+}
+
+namespace {
+
+// Neither stdout nor stderr holds a byte a terminal would act on.
+bool inert(const ProcessResult &r, const char *what)
+{
+    for (const QByteArray *stream : {&r.out, &r.err}) {
+        const qsizetype at = test::firstTerminalControl(*stream);
+        if (at >= 0) {
+            qWarning("%s: a terminal control at byte %lld of %s: %s", what, static_cast<long long>(at),
+                     stream == &r.out ? "stdout" : "stderr",
+                     stream->mid(qMax<qsizetype>(0, at - 40), 80).toHex().constData());
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+void TestSessionctlStores::hostileSessionIsInertInEveryCommand()
+{
+    const QString prefix =
+        m_prefix + (m_backend.startsWith(QLatin1String("redis")) ? QStringLiteral("h:") : QStringLiteral("h_"));
+    const QString id = SessionCodec::newSessionId();
+    {
+        auto url = stores::StoreUrl::parse(m_url);
+        QVERIFY_OK(url);
+        stores::InspectOptions o;
+        o.layout = inspector::SessionLayout::Kind::Native;
+        o.secrets = SecretList({crypto::SecureBytes(QByteArrayView(kSecret))});
+        o.prefix = prefix;
+        o.issuer = kIssuer;
+        auto opened = stores::openInspector(*url, o);
+        QVERIFY_OK(opened);
+        QVERIFY_OK(
+            await(opened->backend->write(id, test::hostileSession(kIssuer, QDateTime::currentSecsSinceEpoch()))));
+    }
+    const QStringList store{QStringLiteral("--store"),  m_url,  QStringLiteral("--prefix"), prefix,
+                            QStringLiteral("--issuer"), kIssuer};
+    const QByteArray escapedEmail = "\\x1b[2J\\x1b]0;title\\x07\\x9b31m@example.test";
+    const QByteArray escapedSub = "auth0|\\u202e<b>gnp.exe</b>";
+
+    // Human output: every command, escaped.
+    const ProcessResult list = run(store + QStringList{QStringLiteral("list")});
+    QCOMPARE_EXIT(list, 0);
+    QVERIFY(inert(list, "list"));
+    QVERIFY2(list.out.contains(escapedEmail.left(30)) && list.out.contains(escapedSub), list.out.constData());
+    const ProcessResult show = run(store + QStringList{QStringLiteral("show"), id});
+    QCOMPARE_EXIT(show, 0);
+    QVERIFY(inert(show, "show"));
+    QVERIFY2(show.out.contains("user         " + escapedSub + " <" + escapedEmail + ">"), show.out.constData());
+    QVERIFY(show.out.contains("idp session  sid-\\x9b2J\\u2028next"));
+    QVERIFY(show.out.contains(test::kHostileName.toUtf8())); // the document, as JSON text: markup stays text
+    const ProcessResult revealed = run(store + QStringList{QStringLiteral("show"), id, QStringLiteral("--reveal")});
+    QCOMPARE_EXIT(revealed, 0);
+    QVERIFY(inert(revealed, "show --reveal"));
+    QVERIFY(revealed.out.contains(R"("refresh_token": "rt-\u001b]0;owned\u0007")"));
+    for (const QStringList &find : {QStringList{QStringLiteral("--sub"), test::kHostileSub},
+                                    QStringList{QStringLiteral("--email"), test::kHostileEmail},
+                                    QStringList{QStringLiteral("--sid"), test::kHostileSid}}) {
+        const ProcessResult found = run(store + QStringList{QStringLiteral("find")} + find);
+        QCOMPARE_EXIT(found, 0);
+        QVERIFY(inert(found, "find"));
+        QVERIFY2(found.out.contains(id.toUtf8()), found.err.constData());
+    }
+    const ProcessResult stats = run(store + QStringList{QStringLiteral("stats")});
+    QCOMPARE_EXIT(stats, 0);
+    QVERIFY(inert(stats, "stats"));
+    QVERIFY2(stats.out.contains("1  " + escapedSub), stats.out.constData()); // top users
+    const ProcessResult dryRun = run(store + QStringList{QStringLiteral("delete"), QStringLiteral("--with-sub"),
+                                                         test::kHostileSub, QStringLiteral("--dry-run")});
+    QCOMPARE_EXIT(dryRun, 0);
+    QVERIFY(inert(dryRun, "delete --dry-run"));
+    QVERIFY2(dryRun.err.contains("1 of 1 session(s) would be deleted"), dryRun.err.constData());
+    const ProcessResult fsck = run(store + QStringList{QStringLiteral("fsck")});
+    QCOMPARE_EXIT(fsck, 0);
+    QVERIFY(inert(fsck, "fsck"));
+    // A search for a user who is not there echoes the query: escaped too.
+    const ProcessResult missing =
+        run(store + QStringList{QStringLiteral("find"), QStringLiteral("--email"), QStringLiteral("\x1b]0;x\x07@x")});
+    QCOMPARE_EXIT(missing, 2);
+    QVERIFY(inert(missing, "find (none)"));
+
+    // Machine output: exact JSON, the same values, still nothing a terminal acts on.
+    const ProcessResult json = run(store + QStringList{QStringLiteral("list"), QStringLiteral("--json")});
+    QCOMPARE_EXIT(json, 0);
+    QVERIFY(inert(json, "list --json"));
+    const QJsonObject row =
+        QJsonDocument::fromJson(json.out).object()[QStringLiteral("sessions")].toArray()[0].toObject();
+    QCOMPARE(row[QStringLiteral("sub")].toString(), test::kHostileSub);
+    QCOMPARE(row[QStringLiteral("email")].toString(), test::kHostileEmail);
+    QCOMPARE(row[QStringLiteral("name")].toString(), test::kHostileName);
+    QCOMPARE(row[QStringLiteral("sid")].toString(), test::kHostileSid);
+    const ProcessResult shown = run(store + QStringList{QStringLiteral("show"), id, QStringLiteral("--json")});
+    QCOMPARE_EXIT(shown, 0);
+    QVERIFY(inert(shown, "show --json"));
+    QCOMPARE(QJsonDocument::fromJson(shown.out)
+                 .object()[QStringLiteral("session")]
+                 .toObject()[QStringLiteral("user")]
+                 .toObject()[QStringLiteral("email")]
+                 .toString(),
+             test::kHostileEmail);
+    const ProcessResult jsonl = run(store + QStringList{QStringLiteral("export"), QStringLiteral("--no-redact")});
+    QCOMPARE_EXIT(jsonl, 0);
+    QVERIFY(inert(jsonl, "export jsonl"));
+    QCOMPARE(QJsonDocument::fromJson(jsonl.out.trimmed()).object()[QStringLiteral("sid")].toString(),
+             test::kHostileSid);
+    const ProcessResult csv =
+        run(store + QStringList{QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("csv")});
+    QCOMPARE_EXIT(csv, 0);
+    QVERIFY(inert(csv, "export csv"));
+    QVERIFY2(csv.out.contains(escapedEmail), csv.out.constData());
+
+    // The write commands' notes, and the audit trail they leave.
+    const ProcessResult revoked =
+        run(store + QStringList{QStringLiteral("revoke"), QStringLiteral("--sub"), test::kHostileSub});
+    QCOMPARE_EXIT(revoked, 0);
+    QVERIFY(inert(revoked, "revoke"));
+    QVERIFY2(revoked.err.contains("revoked 1 session(s)"), revoked.err.constData());
+    const ProcessResult audit = run({QStringLiteral("audit"), QStringLiteral("--audit-log"), m_audit});
+    QCOMPARE_EXIT(audit, 0);
+    QVERIFY(inert(audit, "audit"));
+}
+
+void TestSessionctlStores::hostileConnectRedisSessionIsInert()
+{
+    // The report that started this: a connect-redis session (written by the real connect-redis)
+    // whose user name is markup and whose email holds terminal escapes.
+    if (m_backend != QLatin1String("redis"))
+        return; // Redis layouts are exercised on the plain Redis run
+    const QString url = m_url.left(m_url.lastIndexOf(QLatin1Char('/')) + 1) + QStringLiteral("11");
+    const ProcessResult cleared = run(
+        {QStringLiteral("--store"), url, QStringLiteral("--layout"), QStringLiteral("connect-redis"),
+         QStringLiteral("delete"), QStringLiteral("--created-after"), QStringLiteral("0"), QStringLiteral("--yes")});
+    QCOMPARE_EXIT(cleared, 0);
+    QJsonObject user{{QStringLiteral("sub"), test::kHostileSub},
+                     {QStringLiteral("name"), test::kHostileName},
+                     {QStringLiteral("email"), test::kHostileEmail},
+                     {QStringLiteral("sid"), test::kHostileSid},
+                     {QStringLiteral("iss"), kIssuer}};
+    QProcess node;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("REDIS_URL"), url);
+    node.setProcessEnvironment(env);
+    node.setWorkingDirectory(test::sourcePath(QStringLiteral("tests/peers")));
+    node.start(QStringLiteral("node"),
+               {test::sourcePath(QStringLiteral("tests/peers/connect_redis_peer.mjs")), QStringLiteral("write-user")});
+    QVERIFY(node.waitForStarted());
+    node.write(QJsonDocument(user).toJson(QJsonDocument::Compact));
+    node.closeWriteChannel();
+    QVERIFY(node.waitForFinished(60000));
+    QVERIFY2(node.exitCode() == 0, node.readAllStandardError().constData());
+    const QString id = QString::fromUtf8(node.readAllStandardOutput().trimmed());
+    QVERIFY(!id.isEmpty());
+    const QStringList store{QStringLiteral("--store"), url, QStringLiteral("--layout"),
+                            QStringLiteral("connect-redis")};
+    const ProcessResult list = run(store + QStringList{QStringLiteral("list")});
+    QCOMPARE_EXIT(list, 0);
+    QVERIFY(inert(list, "connect-redis list"));
+    QVERIFY2(list.out.contains("\\x1b[2J\\x1b]0;title\\x07"), list.out.constData());
+    const ProcessResult show = run(store + QStringList{QStringLiteral("show"), id});
+    QCOMPARE_EXIT(show, 0);
+    QVERIFY(inert(show, "connect-redis show"));
+    QVERIFY2(show.out.contains(test::kHostileName.toUtf8()), show.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestSessionctlStores)

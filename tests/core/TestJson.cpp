@@ -1,4 +1,5 @@
 #include "core/json/Json.h"
+#include "core/text/ControlText.h"
 
 #include <QtTest>
 
@@ -42,6 +43,9 @@ private Q_SLOTS:
     void objectEditing();
     void largeObjectWithDuplicateKeys();
     void writerReplacesInvalidUtf8();
+    void lineAndPrettyStylesAreInert();
+    void controlsAreEscapedForPeople_data();
+    void controlsAreEscapedForPeople();
 };
 
 void TestJson::pythonStyleRoundTripIsByteIdentical_data()
@@ -229,6 +233,60 @@ void TestJson::writerReplacesInvalidUtf8()
     QCOMPARE(qb(serialize(v, Style::Compact)), QByteArray("\"a\xef\xbf\xbd\xef\xbf\xbd"
                                                           "b\xef\xbf\xbd\""));
     QVERIFY(parse(serialize(v, Style::Compact)).ok());
+}
+
+void TestJson::lineAndPrettyStylesAreInert()
+{
+    // ESC [2J, OSC 0 title BEL, C1 CSI (U+009B), an RTL override, a line separator and DEL: as
+    // escapes in Line and Pretty (same value), kept raw in Compact (what JSON.stringify writes).
+    const std::string raw = "\x1b[2J\x1b]0;t\x07 \xc2\x9b"
+                            "2J \xe2\x80\xae evil \xe2\x80\xa8 \x7f Zo\xc3\xab";
+    Object o;
+    o.append("k\xe2\x80\xae", Value(raw));
+    const Value v(std::move(o));
+    const QByteArray line = qb(serialize(v, Style::Line));
+    QCOMPARE(line, QByteArray(R"({"k\u202e":"\u001b[2J\u001b]0;t\u0007 \u009b2J \u202e evil \u2028 \u007f Zo)"
+                              "\xc3\xab\"}"));
+    const QByteArray pretty = qb(serialize(v, Style::Pretty));
+    QVERIFY(pretty.contains(R"(\u009b2J \u202e evil \u2028 \u007f)"));
+    for (const QByteArray &text : {line, pretty}) {
+        for (const char *bad : {"\x1b", "\x07", "\xc2\x9b", "\xe2\x80\xae", "\xe2\x80\xa8", "\x7f"})
+            QVERIFY2(!text.contains(bad), text.constData());
+        QCOMPARE(qb(serialize(parseOk(text.toStdString()), Style::Compact)), qb(serialize(v, Style::Compact)));
+    }
+    QVERIFY(qb(serialize(v, Style::Compact)).contains("\xe2\x80\xae evil"));
+}
+
+void TestJson::controlsAreEscapedForPeople_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("oneLine");
+    QTest::addColumn<QString>("multiline");
+    QTest::newRow("plain") << QStringLiteral("Zoë <b>x</b> \\x1b") << QStringLiteral("Zoë <b>x</b> \\x1b")
+                           << QStringLiteral("Zoë <b>x</b> \\x1b");
+    QTest::newRow("terminal") << QStringLiteral("\x1b[2J\x1b]0;title\x07")
+                              << QStringLiteral("\\x1b[2J\\x1b]0;title\\x07")
+                              << QStringLiteral("\\x1b[2J\\x1b]0;title\\x07");
+    QTest::newRow("lines") << QStringLiteral("a\nb\r\tc") << QStringLiteral("a\\x0ab\\x0d\\x09c")
+                           << QStringLiteral("a\nb\\x0d\\x09c");
+    QTest::newRow("c1 and del") << QStringLiteral("\u009b\u0085\u007f") << QStringLiteral("\\x9b\\x85\\x7f")
+                                << QStringLiteral("\\x9b\\x85\\x7f");
+    QTest::newRow("bidi") << QStringLiteral("gpj.\u202eexe \u2066x\u2069 \u200f \u061c \u2029")
+                          << QStringLiteral("gpj.\\u202eexe \\u2066x\\u2069 \\u200f \\u061c \\u2029")
+                          << QStringLiteral("gpj.\\u202eexe \\u2066x\\u2069 \\u200f \\u061c \\u2029");
+    QTest::newRow("nul") << QString(QChar(0)) << QStringLiteral("\\x00") << QStringLiteral("\\x00");
+    QTest::newRow("astral kept") << QStringLiteral("😀 \u200d") << QStringLiteral("😀 \u200d")
+                                 << QStringLiteral("😀 \u200d");
+}
+
+void TestJson::controlsAreEscapedForPeople()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, oneLine);
+    QFETCH(QString, multiline);
+    QCOMPARE(text::escapeControls(text), oneLine);
+    QCOMPARE(text::escapeControls(text, text::Newlines::Keep), multiline);
+    QCOMPARE(text::hasControls(text), oneLine != text);
 }
 
 QTEST_GUILESS_MAIN(TestJson)

@@ -8,6 +8,7 @@
 #include "core/inspector/Redaction.h"
 #include "core/inspector/SeedGenerator.h"
 #include "core/inspector/SessionBackend.h"
+#include "core/inspector/SessionExport.h"
 #include "core/jose/Jws.h"
 #include "core/json/Json.h"
 #include "core/oidc/TokenInspection.h"
@@ -69,7 +70,42 @@ private Q_SLOTS:
     void tokenInspectionFindsJwtsOnly();
     void signedSeedsVerifyWithTheirKeyOnly();
     void jwksFromAFileHoldingOneKey();
+    void csvCellsCannotRunOrBreakTheTable_data();
+    void csvCellsCannotRunOrBreakTheTable();
 };
+
+void TestInspectorUnits::csvCellsCannotRunOrBreakTheTable_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("cell");
+    QTest::newRow("formula") << QStringLiteral("=HYPERLINK(\"x\")") << QStringLiteral("\"'=HYPERLINK(\"\"x\"\")\"");
+    QTest::newRow("plus") << QStringLiteral("+1") << QStringLiteral("'+1");
+    QTest::newRow("minus") << QStringLiteral("-1+1") << QStringLiteral("'-1+1");
+    QTest::newRow("at") << QStringLiteral("@SUM(A1)") << QStringLiteral("'@SUM(A1)");
+    QTest::newRow("tab") << QStringLiteral("\t=1+1") << QStringLiteral("'\\x09=1+1");
+    QTest::newRow("carriage return") << QStringLiteral("\r=1+1") << QStringLiteral("'\\x0d=1+1");
+    QTest::newRow("inner newline") << QStringLiteral("a\r\nb") << QStringLiteral("a\\x0d\\x0ab");
+    QTest::newRow("escape") << QStringLiteral("\x1b[2J\u202e") << QStringLiteral("\\x1b[2J\\u202e");
+    QTest::newRow("comma") << QStringLiteral("Doe, Jane") << QStringLiteral("\"Doe, Jane\"");
+    QTest::newRow("plain") << QStringLiteral("Jane") << QStringLiteral("Jane");
+}
+
+void TestInspectorUnits::csvCellsCannotRunOrBreakTheTable()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, cell);
+    inspector::SessionRow row;
+    row.id = QStringLiteral("id1");
+    row.summary.name = name;
+    const inspector::SessionExporter exporter(inspector::SessionExporter::Format::Csv, true);
+    std::string line;
+    exporter.append(row, nullptr, line);
+    const QString text = QString::fromStdString(line);
+    QVERIFY(text.endsWith(QLatin1Char('\n')));
+    QCOMPARE(text.count(QLatin1Char('\n')), 1); // one record per line, whatever the data
+    // id,sub,sid,iss,email,name,…: the sixth cell.
+    QVERIFY2(text.startsWith(QStringLiteral("id1,,,,,") + cell + QLatin1Char(',')), qPrintable(text));
+}
 
 void TestInspectorUnits::tokenInspectionFindsJwtsOnly()
 {

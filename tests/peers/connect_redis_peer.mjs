@@ -5,6 +5,8 @@
 //   REDIS_URL=redis://user:pass@127.0.0.1:port/db node connect_redis_peer.mjs write N
 //       writes N passport-style sessions (sub, email, sid claims) and prints
 //       [{"id", "sub", "email", "sid"}, ...]
+//   REDIS_URL=... node connect_redis_peer.mjs write-user < USER.json
+//       writes one session whose passport user is the JSON object on stdin; prints its id
 //   REDIS_URL=... node connect_redis_peer.mjs get ID     prints the session JSON or null
 //   REDIS_URL=... node connect_redis_peer.mjs ttl ID     prints the key's TTL in seconds
 // The URL (with its password) comes from the environment, never the command line.
@@ -59,6 +61,15 @@ try {
       written.push({ id, sub, email, sid });
     }
     console.log(JSON.stringify(written));
+  } else if (op === "write-user") {
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    const id = b64url(randomBytes(24));
+    const sess = new session.Session({ sessionID: id, sessionStore: store }, {});
+    sess.cookie = new session.Cookie({ maxAge: 86400000, httpOnly: true, secure: true, sameSite: "lax" });
+    sess.passport = { user: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+    await new Promise((resolve, reject) => store.set(id, sess, (err) => (err ? reject(err) : resolve())));
+    console.log(id);
   } else if (op === "get") {
     const value = await new Promise((resolve, reject) => store.get(arg, (err, s) => (err ? reject(err) : resolve(s))));
     console.log(JSON.stringify(value ?? null));

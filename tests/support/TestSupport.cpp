@@ -5,6 +5,7 @@
 #include "core/jose/Jwk.h"
 #include "core/jose/Jws.h"
 #include "core/json/Json.h"
+#include "core/model/StateData.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -143,6 +144,78 @@ QByteArray base64UrlJson(const json::Object &object)
 {
     const std::string s = json::serialize(json::Value(object), json::Style::Compact);
     return crypto::base64UrlEncode(QByteArrayView(s.data(), qsizetype(s.size())));
+}
+
+} // namespace si::test
+
+namespace si::test {
+
+const QString kHostileName =
+    QStringLiteral("<h1 style='font-size:40pt'>X</h1><a href='https://evil.example/'>click</a>");
+const QString kHostileEmail = QStringLiteral("\x1b[2J\x1b]0;title\x07\u009b31m@example.test");
+const QString kHostileSub = QStringLiteral("auth0|\u202e<b>gnp.exe</b>");
+const QString kHostileSid = QStringLiteral("sid-\u009b2J\u2028next");
+const QString kRenderedMarkup = QStringLiteral("Xclick");
+
+StateData hostileSession(const QString &issuer, qint64 now)
+{
+    json::Object claims;
+    claims.append("sub", kHostileSub);
+    claims.append("name", kHostileName);
+    claims.append("email", kHostileEmail);
+    claims.append("sid", kHostileSid);
+    claims.append("iss", issuer);
+    claims.append("aud", QStringLiteral("<i>client</i>"));
+    claims.append("iat", std::int64_t(now));
+    claims.append("exp", std::int64_t(now + 3600));
+    json::Object header;
+    header.append("alg", QStringLiteral("RS256"));
+    header.append("kid", QStringLiteral("<b>kid</b>\x1b[5m"));
+    header.append("typ", QStringLiteral("JWT"));
+    const QByteArray signature = crypto::base64UrlEncode(crypto::randomBytes(256));
+    const QString idToken = QString::fromLatin1(base64UrlJson(header) + '.' + base64UrlJson(claims) + '.' + signature);
+    json::Object state;
+    state.append("user", json::Value(claims));
+    state.append("id_token", idToken);
+    state.append("refresh_token", QStringLiteral("rt-\x1b]0;owned\x07"));
+    json::Object tokenSet;
+    tokenSet.append("audience", kHostileName);
+    tokenSet.append("access_token", idToken);
+    tokenSet.append("scope", QStringLiteral("openid \u202eprofile"));
+    tokenSet.append("expires_at", std::int64_t(now + 3600));
+    json::Array sets;
+    sets.emplace_back(std::move(tokenSet));
+    state.append("token_sets", std::move(sets));
+    json::Object internal;
+    internal.append("sid", kHostileSid);
+    internal.append("created_at", std::int64_t(now));
+    state.append("internal", std::move(internal));
+    auto parsed = StateData::fromJson(json::Value(std::move(state)));
+    if (!parsed)
+        qFatal("hostileSession: %s", qPrintable(parsed.error().toString()));
+    return std::move(parsed.value());
+}
+
+qsizetype firstTerminalControl(const QByteArray &utf8)
+{
+    for (qsizetype i = 0; i < utf8.size(); ++i) {
+        const auto c = static_cast<unsigned char>(utf8[i]);
+        if ((c < 0x20 && c != '\n') || c == 0x7F)
+            return i;
+        if (c == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) >= 0x80 &&
+            static_cast<unsigned char>(utf8[i + 1]) <= 0x9F)
+            return i; // U+0080–U+009F
+        if (c == 0xD8 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0x9C)
+            return i; // U+061C
+        if (i + 2 < utf8.size()) {
+            const auto b1 = static_cast<unsigned char>(utf8[i + 1]), b2 = static_cast<unsigned char>(utf8[i + 2]);
+            const bool bidi = c == 0xE2 && ((b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE))) ||
+                                            (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9));
+            if (bidi)
+                return i;
+        }
+    }
+    return -1;
 }
 
 } // namespace si::test

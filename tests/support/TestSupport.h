@@ -71,3 +71,28 @@ QByteArray signJwt(const json::Object &claims, const jose::Jwk &key, const char 
 QByteArray base64UrlJson(const json::Object &object);
 
 } // namespace si::test
+
+namespace si {
+struct StateData;
+}
+
+namespace si::test {
+
+// Session data written by an attacker: markup that a rich-text label would render (a 40 pt
+// heading and a link), terminal escapes (clear screen, set the window title, bell, C1 CSI) and
+// a right-to-left override. Whatever shows them must show them literally and inert.
+extern const QString kHostileName;  // "<h1 style='font-size:40pt'>X</h1><a href=…>click</a>"
+extern const QString kHostileEmail; // ESC[2J ESC]0;title BEL … @example.test
+extern const QString kHostileSub;   // "auth0|" + RTL override + markup
+extern const QString kHostileSid;   // C1 CSI and a line separator
+// What a rendered (interpreted) kHostileName looks like: seeing this anywhere means markup ran.
+extern const QString kRenderedMarkup; // "Xclick"
+
+// A session of that user: claims, an ID token (RS256, a signature no key verifies, a hostile
+// `kid` and issuer inside) and an access token, issued by `issuer`, created `now`.
+StateData hostileSession(const QString &issuer, qint64 now);
+// Bytes a terminal would act on: C0 but \n, DEL, UTF-8 C1, bidi controls, line separators.
+// The first offending position, or -1.
+qsizetype firstTerminalControl(const QByteArray &utf8);
+
+} // namespace si::test
