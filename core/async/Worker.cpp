@@ -46,11 +46,13 @@ Worker::~Worker()
             task(true);
         return;
     }
+    // Jobs that never started are answered now (Canceled), not after the running one ends: whoever
+    // waits for them learns at once.
+    for (auto &task : dropped)
+        task(true);
     m_thread->quit();
     m_thread->wait();
     delete m_context; // its thread has finished: safe to delete from here
-    for (auto &task : dropped)
-        task(true);
     delete m_thread;
 }
 

@@ -42,8 +42,8 @@ Error canceledError();
 // order, and their results reach the caller through a QFuture. A job may block on I/O: it runs
 // on this thread only, never on the caller's. Every future that is not canceled gets exactly one
 // result; after QFuture::cancel() Qt keeps none, and await() reports ErrorCode::Canceled.
-// Destroying the Worker finishes the running job, drops queued ones (their futures report
-// Canceled) and joins the thread.
+// Destroying the Worker drops queued jobs (their futures report Canceled at once), lets the
+// running job finish and joins the thread.
 class Worker {
 public:
     explicit Worker(const QString &name);

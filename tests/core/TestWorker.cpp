@@ -1,9 +1,11 @@
 #include "core/async/Worker.h"
 
+#include <QSemaphore>
 #include <QThread>
 #include <QtTest>
 
 #include <atomic>
+#include <thread>
 
 using namespace si;
 
@@ -15,6 +17,7 @@ private Q_SLOTS:
     void canceledBeforeStartNeverRuns();
     void runningJobSeesCancellation();
     void destructionCancelsQueuedJobs();
+    void destructionInsideItsOwnJob();
 };
 
 void TestWorker::runsInOrderOnItsOwnThread()
@@ -45,15 +48,19 @@ void TestWorker::canceledBeforeStartNeverRuns()
 {
     Worker worker(QStringLiteral("test"));
     std::atomic<bool> ran{false};
-    auto blocker = worker.submit<int>([](const CancelToken &) -> Result<int> {
-        QThread::msleep(200);
+    QSemaphore started, gate;
+    auto blocker = worker.submit<int>([&](const CancelToken &) -> Result<int> {
+        started.release();
+        gate.acquire(); // held until the second job is canceled
         return 1;
     });
     auto queued = worker.submit<int>([&ran](const CancelToken &) -> Result<int> {
         ran = true;
         return 2;
     });
+    started.acquire();
     queued.cancel();
+    gate.release();
     QCOMPARE(await(blocker).value(), 1);
     QVERIFY(queued.isCanceled());
     QCOMPARE(await(queued).error().code, ErrorCode::Canceled);
@@ -64,38 +71,70 @@ void TestWorker::runningJobSeesCancellation()
 {
     Worker worker(QStringLiteral("test"));
     std::atomic<int> steps{0};
-    auto job = worker.submit<int>([&steps](const CancelToken &cancel) -> Result<int> {
-        for (int i = 0; i < 1000; ++i) {
-            if (cancel.isCanceled())
-                return canceledError();
-            ++steps;
-            QThread::msleep(5);
+    QSemaphore started;
+    auto job = worker.submit<int>([&](const CancelToken &cancel) -> Result<int> {
+        while (!cancel.isCanceled()) {
+            if (steps++ == 0)
+                started.release();
+            QThread::yieldCurrentThread();
         }
-        return 1000;
+        return canceledError();
     });
-    QThread::msleep(50);
+    started.acquire(); // running, and looking at its token
     job.cancel();
     QCOMPARE(await(job).error().code, ErrorCode::Canceled);
-    QVERIFY(steps > 0 && steps < 1000);
+    QVERIFY(steps > 0);
 }
 
 void TestWorker::destructionCancelsQueuedJobs()
 {
-    QFuture<Result<int>> queued;
+    QFuture<Result<int>> running, queued;
     std::atomic<bool> ran{false};
-    {
-        Worker worker(QStringLiteral("test"));
-        (void)worker.submit<int>([](const CancelToken &) -> Result<int> {
-            QThread::msleep(100);
-            return 1;
-        });
-        queued = worker.submit<int>([&ran](const CancelToken &) -> Result<int> {
-            ran = true;
-            return 2;
-        });
-    }
-    QVERIFY(queued.isFinished());
+    QSemaphore started, gate;
+    auto worker = std::make_unique<Worker>(QStringLiteral("test"));
+    running = worker->submit<int>([&](const CancelToken &) -> Result<int> {
+        started.release();
+        gate.acquire();
+        return 1;
+    });
+    queued = worker->submit<int>([&ran](const CancelToken &) -> Result<int> {
+        ran = true;
+        return 2;
+    });
+    started.acquire();
+    // The destructor runs on another thread: it answers the queued job, then waits for the running
+    // one, which is let go only once the queued one has its answer.
+    std::thread destroying([&worker] { worker.reset(); });
+    queued.waitForFinished();
     QCOMPARE(await(queued).error().code, ErrorCode::Canceled); // reported by the worker, not canceled
+    QVERIFY(!running.isFinished());
+    gate.release();
+    destroying.join();
+    QCOMPARE(await(running).value(), 1);
+    QVERIFY(!ran);
+}
+
+void TestWorker::destructionInsideItsOwnJob()
+{
+    // The last owner lets go inside a job: the thread cannot join itself; queued jobs are dropped.
+    auto worker = std::make_shared<Worker>(QStringLiteral("test"));
+    std::atomic<bool> ran{false};
+    QSemaphore gate;
+    auto holder = std::make_shared<std::shared_ptr<Worker>>(worker);
+    auto last = worker->submit<int>([holder, &gate](const CancelToken &) -> Result<int> {
+        gate.acquire(); // the next job is queued by now
+        holder->reset();
+        return 1;
+    });
+    auto queued = worker->submit<int>([&ran](const CancelToken &) -> Result<int> {
+        ran = true;
+        return 2;
+    });
+    worker.reset(); // the job's copy is the last
+    holder.reset();
+    gate.release();
+    QCOMPARE(await(last).value(), 1);
+    QCOMPARE(await(queued).error().code, ErrorCode::Canceled);
     QVERIFY(!ran);
 }
 

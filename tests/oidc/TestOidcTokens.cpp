@@ -17,6 +17,7 @@
 #include "tests/support/TestSupport.h"
 
 #include <QPointer>
+#include <QSemaphore>
 #include <QtTest>
 
 using namespace si;
@@ -472,7 +473,7 @@ void TestOidcTokens::httpClientReleasedOnItsOwnThread()
     QTest::failOnWarning(QRegularExpression(QStringLiteral("Dead lock|wait on itself|Destroyed while")));
     auto http = std::make_shared<HttpClient>(3000);
     std::atomic_bool onNetworkThread = false;
-    std::atomic_bool mainReleased = false;
+    QSemaphore mainReleased;
     std::atomic_bool wasLast = false;
     auto threadGone = std::make_shared<std::atomic_bool>(false);
     QFuture<void> released =
@@ -482,14 +483,12 @@ void TestOidcTokens::httpClientReleasedOnItsOwnThread()
                 QThread *thread = QThread::currentThread();
                 onNetworkThread = thread->objectName() == QLatin1String("si-http");
                 QObject::connect(thread, &QObject::destroyed, [threadGone] { *threadGone = true; });
-                QDeadlineTimer deadline(5000);
-                while (!mainReleased && !deadline.hasExpired())
-                    QThread::msleep(1);
+                mainReleased.tryAcquire(1, 30000); // the test thread has let go of its reference
                 wasLast = keep.use_count() == 1;
                 keep.reset();
             });
     http.reset();
-    mainReleased = true;
+    mainReleased.release();
     QTRY_VERIFY(released.isFinished());
     QVERIFY(onNetworkThread);
     QVERIFY(wasLast);

@@ -10,6 +10,7 @@
 #include "tests/support/TcpProxy.h"
 #include "tests/support/TestSupport.h"
 
+#include <QScopeGuard>
 #include <QtTest>
 
 using namespace si;
@@ -335,18 +336,19 @@ void TestRedisClient::stalledAndDroppedConnectionsRecover()
     QVERIFY(!stalled.ok());
     QCOMPARE(stalled.error().code, ErrorCode::Timeout);
     proxy.setStalled(false);
-    QThread::msleep(150); // the reconnect backoff
+    // No wait here: the client closed the timed-out connection, and its next command reconnects
+    // (after its own backoff, on its own thread).
     auto afterStall = client->command({{"GET", key}, key});
     QVERIFY_OK(afterStall);
     // The INCR was held by the proxy and never reached the server: the timeout was honest.
     QCOMPARE(afterStall->string, QByteArray("1"));
 
+    // Returns once every proxied connection is reset: the next INCR cannot reach the server on the
+    // old connection, so a failure is reported, and retried once, without counting twice.
     proxy.dropConnections();
-    QThread::msleep(50);
     auto dropped = client->command({{"INCR", key}, key});
     if (!dropped.ok()) {
         QCOMPARE(dropped.error().code, ErrorCode::StoreUnreachable);
-        QThread::msleep(250);
         dropped = client->command({{"INCR", key}, key});
     }
     QVERIFY_OK(dropped);
@@ -363,14 +365,20 @@ void TestRedisClient::timeoutThenRecovers()
     auto client = RedisClient::create(url).value();
     QVERIFY(client->command({{"PING"}}).ok());
     RedisConnection admin(endpointOf(url));
-    QVERIFY(admin.command({"CLIENT", "PAUSE", "1200", "ALL"}).ok());
-    auto stalled = client->command({{"PING"}});
+    // Writes paused far longer than the test takes, and let go explicitly once the timeout was seen
+    // (WRITE, not ALL: under ALL the server would hold the UNPAUSE too).
+    const QByteArray key = randomKey();
+    QVERIFY(admin.command({"CLIENT", "PAUSE", "20000", "WRITE"}).ok());
+    auto unpause = qScopeGuard([&admin] { (void)admin.command({"CLIENT", "UNPAUSE"}); });
+    auto stalled = client->command({{"SET", key, "1"}, key});
     QVERIFY(!stalled.ok());
     QCOMPARE(stalled.error().code, ErrorCode::Timeout);
-    QThread::msleep(1300);
+    QVERIFY(admin.command({"CLIENT", "UNPAUSE"}).ok());
+    unpause.dismiss();
     auto again = client->command({{"PING"}});
     QVERIFY2(again.ok(), again.ok() ? "" : qPrintable(again.error().toString()));
     QCOMPARE(again->string, QByteArray("PONG"));
+    QVERIFY(admin.command({"DEL", key}).ok()); // the held SET may have run once let go
 }
 
 void TestRedisClient::clusterFollowsAskAndMoved()

@@ -17,11 +17,13 @@
 #include "tests/support/TcpProxy.h"
 #include "tests/support/TestSupport.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QThread>
+#include <QWaitCondition>
 #include <QtTest>
 
 #include <atomic>
@@ -58,12 +60,68 @@ struct WriteLog {
     QList<Error> failures;
 };
 
+// What the threads of a fault test have done so far, and waits on it: a thread that breaks the
+// server, or lets it recover, does so after enough work has happened (whatever the machine's
+// pace), never after a fixed time.
+struct Counts {
+    qint64 acked = 0;         // sessions the writer had acknowledged
+    qint64 writeFailures = 0; // write batches that failed
+    qint64 ops = 0;           // engine operations done
+    qint64 opFailures = 0;    // engine operations that failed
+};
+
+class Progress {
+public:
+    void wrote(qint64 acked, bool failed)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_counts.acked += acked;
+        m_counts.writeFailures += failed ? 1 : 0;
+        m_changed.wakeAll();
+    }
+    void operated(bool failed)
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_counts.ops;
+        m_counts.opFailures += failed ? 1 : 0;
+        m_changed.wakeAll();
+    }
+    // Nothing more will happen (the writer gave up): every wait returns.
+    void finish()
+    {
+        QMutexLocker lock(&m_mutex);
+        m_finished = true;
+        m_changed.wakeAll();
+    }
+    Counts now() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_counts;
+    }
+    // Blocks until `reached(counts)`; false when finish() came first or nothing got there within
+    // `deadlineMs` (a bound for a broken run, not a pace the test relies on).
+    bool waitFor(const std::function<bool(const Counts &)> &reached, int deadlineMs = 60000)
+    {
+        QDeadlineTimer deadline(deadlineMs);
+        QMutexLocker lock(&m_mutex);
+        while (!reached(m_counts)) {
+            if (m_finished || !m_changed.wait(&m_mutex, deadline))
+                return reached(m_counts);
+        }
+        return true;
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QWaitCondition m_changed;
+    Counts m_counts;
+    bool m_finished = false;
+};
+
 // Writes sessions (one per set(), or `batch` per setMany()) until `stop` or the third failure
-// (each failed attempt is a reconnect).
-// `progress` (when given) counts acknowledged sessions as they come, for a thread that breaks the
-// server once enough work happened (whatever the build's speed).
+// (each failed attempt is a reconnect), telling `progress` (when given) as it goes.
 WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWrites, int batch = 1,
-                    std::atomic<int> *progress = nullptr)
+                    Progress *progress = nullptr)
 {
     WriteLog log;
     for (int i = 0; i < maxWrites && !stop && log.failures.size() < 3; i += batch) {
@@ -75,12 +133,14 @@ WriteLog writeUntil(StateStore &store, const std::atomic<bool> &stop, int maxWri
         if (s) {
             for (const auto &written : sessions)
                 log.acknowledged << written.first;
-            if (progress)
-                *progress += static_cast<int>(sessions.size());
         } else {
             log.failures << s.error();
         }
+        if (progress)
+            progress->wrote(s ? sessions.size() : 0, !s);
     }
+    if (progress)
+        progress->finish();
     return log;
 }
 
@@ -105,17 +165,15 @@ void TestStoreFaults::redisKilledDuringWrites()
     StoreFactory factory(StoreOptions{QStringLiteral("f:")});
     auto store = factory.stateStore(url, faultCodec()).value();
 
-    // Writes run here; another thread kills the server 300 ms in.
+    // Writes run here; another thread kills the server once 200 sessions were acknowledged.
     std::atomic<bool> stop{false};
-    std::atomic<int> progress{0};
+    Progress progress;
     QThread *killer = QThread::create([&] {
-        while (progress < 200 && !stop)
-            QThread::msleep(10);
+        progress.waitFor([](const Counts &c) { return c.acked >= 200; });
         server.kill();
     });
     killer->start();
-    const WriteLog log = writeUntil(*store, stop, 100000, 1, &progress);
-    stop = true; // (if the writer gave up early, the killer must not wait forever)
+    const WriteLog log = writeUntil(*store, stop, 100000, 1, &progress); // (finishes `progress`)
     killer->wait();
     delete killer;
     QVERIFY2(log.acknowledged.size() > 10, "the server died before any real work happened");
@@ -183,15 +241,13 @@ void TestStoreFaults::postgresCrashedDuringWrites()
     // must come back on the new connection).
     for (const int batch : {1, 64}) {
         std::atomic<bool> stop{false};
-        std::atomic<int> progress{0};
+        Progress progress;
         QThread *crasher = QThread::create([&] {
-            while (progress < 20 * batch && !stop)
-                QThread::msleep(10);
+            progress.waitFor([batch](const Counts &c) { return c.acked >= 20 * batch; });
             server.crash();
         });
         crasher->start();
         const WriteLog log = writeUntil(*store, stop, 100000, batch, &progress);
-        stop = true;
         crasher->wait();
         delete crasher;
         QVERIFY2(log.acknowledged.size() > 10 * batch, "the server died before any real work happened");
@@ -305,10 +361,12 @@ void TestStoreFaults::loadWithFaults()
     QElapsedTimer clock;
     clock.start();
     std::atomic<bool> stop{false};
+    Progress progress;
     QMutex lock;
     QList<Acked> acked;
     QList<Error> writeErrors;
-    // 20 sessions every 10 ms; after an outage it does not try to catch up in a burst.
+    // 20 sessions every 10 ms (pacing, not synchronisation); after an outage it does not try to
+    // catch up in a burst.
     QThread *writerThread = QThread::create([&] {
         int n = 0;
         qint64 due = 0;
@@ -326,6 +384,7 @@ void TestStoreFaults::loadWithFaults()
                     writeErrors.append(written.error());
                 }
             }
+            progress.wrote(written ? batch.size() : 0, !written);
             due += 10;
             const qint64 wait = due - clock.elapsed();
             if (wait > 0)
@@ -334,64 +393,94 @@ void TestStoreFaults::loadWithFaults()
                 due = clock.elapsed();
         }
     });
-    // The network and the server misbehave; the main thread restarts the server.
-    std::atomic<qint64> killedAtMs{0};
+    // The network and the server misbehave, each step once the previous one has been felt by the
+    // writer and the engine (their counts in `progress`); the main thread restarts the server.
+    std::atomic<qint64> faultsFromMs{0}, killedAtMs{0};
+    std::atomic<bool> restartWanted{false}, faultsDone{false};
+    QString missed; // the step that never happened (read after the thread ends)
     QThread *faults = QThread::create([&] {
-        QThread::msleep(2000);
-        if (redis) { // PostgreSQL has no command timeout: a stalled connection would wait forever
-            proxy.setStalled(true);
-            QThread::msleep(1200);
-            proxy.setStalled(false);
+        const auto step = [&](const char *what, const std::function<bool(const Counts &, const Counts &)> &reached) {
+            if (!missed.isEmpty())
+                return false;
+            const Counts from = progress.now();
+            if (!progress.waitFor([&](const Counts &c) { return reached(from, c); }))
+                missed = QLatin1String(what);
+            return missed.isEmpty();
+        };
+        const auto moreWork = [](qint64 sessions, qint64 ops) {
+            return [sessions, ops](const Counts &from, const Counts &c) {
+                return c.acked >= from.acked + sessions && c.ops >= from.ops + ops;
+            };
+        };
+        const auto bothFailed = [](const Counts &from, const Counts &c) {
+            return c.writeFailures > from.writeFailures && c.opFailures > from.opFailures;
+        };
+        if (step("work before the faults", moreWork(2000, 6))) {
+            faultsFromMs = clock.elapsed();
+            if (redis) { // PostgreSQL has no command timeout: a stalled connection would wait forever
+                proxy.setStalled(true);
+                step("the writer and the engine timing out on the stalled network", bothFailed);
+                proxy.setStalled(false);
+            }
         }
-        QThread::msleep(800);
-        proxy.dropConnections();
-        QThread::msleep(2000);
-        if (redis)
-            redisServer.kill();
-        else
-            pgServer.crash();
-        killedAtMs = clock.elapsed();
-        QThread::msleep(3000);
-        proxy.dropConnections();
+        if (step("work after the stall", moreWork(1000, 3)))
+            proxy.dropConnections();
+        if (step("work after the dropped connections", moreWork(1000, 3))) {
+            if (redis)
+                redisServer.kill();
+            else
+                pgServer.crash();
+            killedAtMs = clock.elapsed();
+            step("the writer and the engine finding the server gone", bothFailed);
+            restartWanted = true;
+        }
+        if (step("work after the restart", moreWork(1000, 3)))
+            proxy.dropConnections();
+        step("work after the last drop", moreWork(1000, 6));
+        faultsDone = true;
     });
     writerThread->start();
     faults->start();
 
     QList<Outcome> outcomes;
     bool restarted = false;
-    int round = 0;
-    while (clock.elapsed() < 11000) {
-        if (!restarted && killedAtMs > 0 && clock.elapsed() > killedAtMs + 1000) {
+    int round = 0, roundsAfter = 0;
+    while (!faultsDone || roundsAfter++ < 3) {
+        if (!restarted && restartWanted) {
             QVERIFY2(redis ? redisServer.start(&error) : pgServer.start(&error), qPrintable(error));
             restarted = true;
         }
+        const auto record = [&](Outcome o) {
+            progress.operated(o.error.has_value());
+            outcomes << std::move(o);
+        };
         qint64 t = clock.elapsed();
-        outcomes << outcomeOf(QStringLiteral("list"), t, await(engine.fetchPage({}, 100)));
+        record(outcomeOf(QStringLiteral("list"), t, await(engine.fetchPage({}, 100))));
         t = clock.elapsed();
-        outcomes << outcomeOf(
-            QStringLiteral("find"), t,
-            await(
-                engine.find({inspector::SearchQuery::Field::Subject, QStringLiteral("u%1").arg(10 + round % 30), {}})));
+        record(
+            outcomeOf(QStringLiteral("find"), t,
+                      await(engine.find(
+                          {inspector::SearchQuery::Field::Subject, QStringLiteral("u%1").arg(10 + round % 30), {}}))));
         LogoutTarget target;
         target.issuer = QStringLiteral("https://idp.test/");
         target.sub = QStringLiteral("u%1").arg(round % 10);
         t = clock.elapsed();
-        outcomes << outcomeOf(QStringLiteral("revoke ") + *target.sub, t, await(engine.revoke(target)));
+        record(outcomeOf(QStringLiteral("revoke ") + *target.sub, t, await(engine.revoke(target))));
         if (round % 3 == 0) {
             inspector::SessionFilter filter;
             filter.sub = QStringLiteral("u%1").arg(40 + (round / 3) % 4);
             t = clock.elapsed();
-            outcomes << outcomeOf(QStringLiteral("bulk-delete ") + filter.sub, t,
-                                  await(engine.bulkDelete(filter, false)));
+            record(outcomeOf(QStringLiteral("bulk-delete ") + filter.sub, t, await(engine.bulkDelete(filter, false))));
         }
         ++round;
-        QThread::msleep(200);
+        QThread::msleep(200); // pacing: the engine's operations are a support person's, not a flood
     }
     stop = true;
     writerThread->wait();
     faults->wait();
     delete writerThread;
     delete faults;
+    QVERIFY2(missed.isEmpty(), qPrintable(QStringLiteral("a step of the fault timeline never happened: ") + missed));
     if (!restarted)
         QVERIFY2(redis ? redisServer.start(&error) : pgServer.start(&error), qPrintable(error));
 
@@ -451,11 +540,11 @@ void TestStoreFaults::loadWithFaults()
     QVERIFY_OK(report);
     QVERIFY2(report->get("clean") && report->get("clean")->isBool() && report->get("clean")->toBool(),
              fsck.out.constData());
-    qint64 beforeFaults = 0; // the writer's pace while nothing was broken yet (the first 2 s)
+    qint64 beforeFaults = 0; // the writer's pace while nothing was broken yet
     for (const Acked &a : std::as_const(acked))
-        beforeFaults += a.atMs < 2000 ? 1 : 0;
+        beforeFaults += a.atMs < faultsFromMs ? 1 : 0;
     qInfo("%s: writer at %lld sessions/s before the faults", redis ? "redis" : "postgresql",
-          static_cast<long long>(beforeFaults / 2));
+          static_cast<long long>(beforeFaults * 1000 / qMax<qint64>(1, faultsFromMs)));
     qInfo("%s: %lld sessions acknowledged in %.1f s, %lld write batches failed; %lld engine operations, %d "
           "failed with a clear error; %d revoked or bulk-deleted sessions checked gone, %d others checked kept; "
           "fsck clean over %lld sessions",

@@ -155,7 +155,6 @@ const QString kHostileName =
 const QString kHostileEmail = QStringLiteral("\x1b[2J\x1b]0;title\x07\u009b31m@example.test");
 const QString kHostileSub = QStringLiteral("auth0|\u202e<b>gnp.exe</b>");
 const QString kHostileSid = QStringLiteral("sid-\u009b2J\u2028next");
-const QString kRenderedMarkup = QStringLiteral("Xclick");
 
 StateData hostileSession(const QString &issuer, qint64 now)
 {

@@ -85,8 +85,6 @@ extern const QString kHostileName;  // "<h1 style='font-size:40pt'>X</h1><a href
 extern const QString kHostileEmail; // ESC[2J ESC]0;title BEL … @example.test
 extern const QString kHostileSub;   // "auth0|" + RTL override + markup
 extern const QString kHostileSid;   // C1 CSI and a line separator
-// What a rendered (interpreted) kHostileName looks like: seeing this anywhere means markup ran.
-extern const QString kRenderedMarkup; // "Xclick"
 
 // A session of that user: claims, an ID token (RS256, a signature no key verifies, a hostile
 // `kid` and issuer inside) and an access token, issued by `issuer`, created `now`.

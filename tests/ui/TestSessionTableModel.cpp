@@ -86,7 +86,7 @@ void TestSessionTableModel::aMillionRowsPassTheModelTester()
     }
     // The countdown ticks: the model announces the column once a second.
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
-    QVERIFY(changed.wait(2500));
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), 10000); // the tick, however late a loaded machine runs it
 }
 
 void TestSessionTableModel::deepRowsAreReachedBySkippingNotPaging()

@@ -9,6 +9,7 @@
 #include "stores/inspect/Inspection.h"
 #include "tests/support/ServerProcess.h"
 #include "tests/support/TestSupport.h"
+#include "tests/ui/TextSinks.h"
 #include "ui/MainWindow.h"
 #include "ui/MessageBanner.h"
 #include "ui/SessionTableModel.h"
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void eachClientAuthentication();
     void loginStartsOverWhileTheIdpPageIsUp();
     void requestTabShowsTheParametersWithAndWithoutPar();
+    void hostileClaimsInTheReportStayText();
 
 private:
     TestLoginSettings settings() const;
@@ -274,6 +276,54 @@ void TestTestLogin::loginShowsEveryCheckPassedThenRefreshUserinfoWriteLogout()
     QVERIFY(actions.first().first().toBool());
     QVERIFY(!window.session().has_value());
     QTRY_VERIFY_WITH_TIMEOUT(!loaded.isEmpty() && loaded.last().first().toUrl().toString().startsWith(m_issuer), 15000);
+}
+
+void TestTestLogin::hostileClaimsInTheReportStayText()
+{
+    // The IdP names the account after the login typed: markup, terminal escapes and an RTL
+    // override come back in sub, name, nickname and email of the ID token and userinfo.
+    const QString login = test::kHostileName + QStringLiteral("\x1b]0;t\x07\u202e");
+    m_window->openTestLogin();
+    TestLoginWindow &window = *m_window->testLoginWindow();
+    window.setSettings(settings());
+    QVERIFY2(logIn(window, login), qPrintable(window.banner()->text()));
+    QVERIFY2(window.banner()->text().contains(test::kHostileName + QStringLiteral("\\x1b]0;t\\x07\\u202e")),
+             qPrintable(window.banner()->text()));
+    QSignalSpy actions(&window, &TestLoginWindow::actionFinished);
+    window.callUserInfo();
+    QTRY_VERIFY_WITH_TIMEOUT(!actions.isEmpty(), 15000);
+    const auto check = [&](const char *when) {
+        const QList<test::TextSink> sinks = test::collectTextSinks(&window);
+        int unsafe = 0;
+        for (const test::TextSink &s : sinks) {
+            const QString why = test::unsafeDisplay(s);
+            if (!why.isEmpty()) {
+                ++unsafe;
+                qWarning("%s: %s shows %s", when, qPrintable(s.where), qPrintable(why));
+            }
+        }
+        return std::pair{unsafe, sinks};
+    };
+    auto [unsafe, sinks] = check("report");
+    QCOMPARE(unsafe, 0);
+    // On screen literally: the banner, the claims (JSON escapes) and the checks.
+    QVERIFY(window.claims()->toPlainText().contains(QStringLiteral("\"sub\": \"<h1 style='font-size:40pt'>X</h1>")));
+    QVERIFY(window.claims()->toPlainText().contains(QStringLiteral("\\u001b]0;t\\u0007\\u202e")));
+    QVERIFY(test::countShowing(sinks, test::kHostileName) >= 2);
+    window.findChild<QCheckBox *>(QStringLiteral("revealCheckBox"))->setChecked(true);
+    for (int i = 0; i < window.tabs()->count(); ++i) {
+        window.tabs()->setCurrentIndex(i);
+        QCOMPARE(check("every tab, revealed").first, 0);
+    }
+    // The page the window writes into the browser shows the name as text, not as a heading.
+    QVariant rendered;
+    window.browser()->page()->runJavaScript(
+        QStringLiteral("[document.querySelectorAll('h1, a').length, document.body.innerText]"),
+        [&rendered](const QVariant &v) { rendered = v; });
+    QTRY_VERIFY(rendered.isValid());
+    const QVariantList page = rendered.toList();
+    QCOMPARE(page.value(0).toInt(), 0);
+    QVERIFY2(page.value(1).toString().contains(test::kHostileName), qPrintable(page.value(1).toString()));
 }
 
 void TestTestLogin::refusedIdTokenShowsTheFailedCheck()
