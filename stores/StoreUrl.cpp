@@ -55,7 +55,8 @@ Status checkOptions(const StoreUrl &url)
     static const QStringList cluster = redis + QStringList{QStringLiteral("tls")};
     static const QStringList postgres{QStringLiteral("sslmode"),          QStringLiteral("sslrootcert"),
                                       QStringLiteral("sslcert"),          QStringLiteral("sslkey"),
-                                      QStringLiteral("application_name"), QStringLiteral("connect_timeout")};
+                                      QStringLiteral("application_name"), QStringLiteral("connect_timeout"),
+                                      QStringLiteral("timeout_ms")};
     const QStringList &known = url.kind == StoreUrl::Kind::Postgres       ? postgres
                                : url.kind == StoreUrl::Kind::RedisCluster ? cluster
                                                                           : redis;
@@ -63,6 +64,18 @@ Status checkOptions(const StoreUrl &url)
         if (!known.contains(it.key()))
             return bad(QStringLiteral("unknown option \"%1\" for %2 (known: %3)")
                            .arg(it.key().left(32), url.kindName(), known.join(QLatin1String(", "))));
+    }
+    // Timeouts are whole numbers (connect_timeout: seconds, as libpq's; the others milliseconds).
+    for (const char *name : {"timeout_ms", "connect_timeout_ms", "connect_timeout"}) {
+        const QString key = QLatin1String(name);
+        if (!url.options.contains(key))
+            continue;
+        bool ok = false;
+        const qint64 value = url.options.value(key).toLongLong(&ok);
+        if (!ok || value < 1 || value > (key == QLatin1String("connect_timeout") ? 3600 : 3600000))
+            return bad(QStringLiteral("%1 must be a whole number from 1 to %2")
+                           .arg(key, key == QLatin1String("connect_timeout") ? QStringLiteral("3600 (seconds)")
+                                                                             : QStringLiteral("3600000 (ms)")));
     }
     if (url.kind == StoreUrl::Kind::RedisCluster && url.options.contains(QStringLiteral("tls")) &&
         url.options.value(QStringLiteral("tls")) != QLatin1String("1") &&

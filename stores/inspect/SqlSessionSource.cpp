@@ -3,6 +3,7 @@
 #include "stores/sql/SqlConnection.h"
 
 #include <QScopeGuard>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
 
@@ -68,23 +69,39 @@ Result<QList<RawSession>> pageAfter(SqlConnection &db, const QString &after, int
     return out;
 }
 
-// Delivers the rows of `q` to `sink` in batches. False once the sink wants no more.
-bool deliverRows(QSqlQuery &q, const inspector::SessionSource::Sink &sink, int batchSize, qint64 &delivered,
-                 const CancelToken &cancel, bool &any)
+// Delivers the rows of `q` (a streamed direct() result) to `sink` in batches: true when the rows
+// ran out, false once the sink wants no more, an error when the stream broke (a forward-only
+// result fetches as next() asks, so a connection lost or timed out mid-result ends it early; that
+// is not the end of the table). The server's deadline is off while the sink has the rows.
+Result<bool> deliverRows(SqlConnection &db, QSqlQuery &q, const inspector::SessionSource::Sink &sink, int batchSize,
+                         qint64 &delivered, const CancelToken &cancel, bool &any)
 {
     QList<RawSession> rows;
     auto flush = [&] {
         delivered += rows.size();
-        return sink(std::exchange(rows, {}));
+        const bool wanted = sink(std::exchange(rows, {}));
+        db.expectAnswer();
+        return wanted;
     };
     while (q.next()) {
         any = true;
         if (rows.isEmpty())
             rows.reserve(batchSize);
         rows.append(rowOf(q));
-        if (rows.size() == batchSize && (!flush() || cancel.isCanceled()))
-            return false;
+        if (rows.size() == batchSize) {
+            if (!db.answered())
+                return db.timedOut();
+            if (!flush() || cancel.isCanceled())
+                return false;
+        }
     }
+    if (!db.answered())
+        return db.timedOut();
+    if (const QSqlError error = q.lastError(); error.isValid())
+        return makeError(ErrorCode::StoreUnreachable,
+                         QStringLiteral("the store stopped answering during the scan, after %1 session(s)")
+                             .arg(delivered + rows.size()),
+                         error.databaseText().simplified().left(300));
     return rows.isEmpty() || flush();
 }
 
@@ -104,8 +121,10 @@ Result<qint64> scanInStorageOrder(SqlConnection &db, const inspector::SessionSou
             QStringLiteral("SELECT %1 FROM %2 WHERE +expires_at > ?").arg(columns(db), db.table("sessions")), {now});
         if (!selected)
             return selected.error();
-        deliverRows(**selected, sink, batchSize, delivered, cancel, any);
+        const auto delivery = deliverRows(db, **selected, sink, batchSize, delivered, cancel, any);
         (*selected)->finish();
+        if (!delivery)
+            return delivery.error();
         if (cancel.isCanceled())
             return canceledError();
         return delivered;
@@ -141,9 +160,11 @@ Result<qint64> scanInStorageOrder(SqlConnection &db, const inspector::SessionSou
             return e;
         }
         any = false;
-        const bool more = deliverRows(**fetched, sink, batchSize, delivered, cancel, any);
+        const auto more = deliverRows(db, **fetched, sink, batchSize, delivered, cancel, any);
         (*fetched)->finish();
-        if (!more || !any)
+        if (!more)
+            return more.error();
+        if (!*more || !any)
             return cancel.isCanceled() ? Result<qint64>(canceledError()) : Result<qint64>(delivered);
     }
 }

@@ -24,7 +24,9 @@ public:
     QFuture<Result<T>> run(F job)
     {
         return m_worker->submit<T>([this, job = std::move(job)](const CancelToken &cancel) mutable -> Result<T> {
-            return job(*m_connection, cancel);
+            Result<T> result = job(*m_connection, cancel);
+            m_connection->idle();
+            return result;
         });
     }
 

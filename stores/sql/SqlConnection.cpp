@@ -1,4 +1,5 @@
 #include "SqlConnection.h"
+#include "SqlWatchdog.h"
 
 #include <QAtomicInteger>
 #include <QDir>
@@ -86,6 +87,7 @@ SqlConnection::SqlConnection(StoreUrl url, QString tablePrefix, bool readOnly)
     , m_prefix(std::move(tablePrefix))
     , m_connectionName(QStringLiteral("si-store-%1").arg(++g_connectionCounter))
     , m_readOnly(readOnly)
+    , m_timeoutMs(m_url.options.value(QStringLiteral("timeout_ms"), QStringLiteral("30000")).toInt())
 {}
 
 SqlConnection::~SqlConnection()
@@ -95,7 +97,8 @@ SqlConnection::~SqlConnection()
 
 void SqlConnection::close()
 {
-    m_prepared.clear(); // statements of the old connection
+    SqlWatchdog::instance().disarm(quintptr(this)); // before the socket goes
+    m_prepared.clear();                             // statements of the old connection
     m_direct.reset();
     m_sessionObjects.clear();
     if (QSqlDatabase::contains(m_connectionName)) {
@@ -107,8 +110,47 @@ void SqlConnection::close()
     }
 }
 
+PGconn *SqlConnection::pgConnection() const
+{
+    if (!isPostgres() || !QSqlDatabase::contains(m_connectionName))
+        return nullptr;
+    const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
+    // Qt 6 names the type after the struct behind libpq's typedef ("pg_conn*"; Qt 5: "PGconn*").
+    const bool isPgConn =
+        handle.isValid() && (qstrcmp(handle.typeName(), "pg_conn*") == 0 || qstrcmp(handle.typeName(), "PGconn*") == 0);
+    return isPgConn ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+}
+
+void SqlConnection::expectAnswer()
+{
+    if (PGconn *conn = pgConnection(); conn && m_timeoutMs > 0 && PQsocket(conn) >= 0)
+        SqlWatchdog::instance().arm(quintptr(this), PQsocket(conn), m_timeoutMs);
+}
+
+bool SqlConnection::answered()
+{
+    return !SqlWatchdog::instance().disarm(quintptr(this));
+}
+
+void SqlConnection::idle()
+{
+    if (!answered())
+        close(); // its socket was shut down after the job's last statement: useless now
+}
+
+Error SqlConnection::timedOut()
+{
+    close(); // reopened by the next ensureOpen()
+    return makeError(
+        ErrorCode::Timeout,
+        QStringLiteral("no answer from the database within %1 ms: %2").arg(m_timeoutMs).arg(m_url.redacted()),
+        QStringLiteral("the server or the network stalled; the statement may or may not have run"));
+}
+
 Error SqlConnection::failure(const QString &what, const QSqlError &error)
 {
+    if (SqlWatchdog::instance().disarm(quintptr(this)))
+        return timedOut();
     const bool lost = isConnectionLoss(error);
     if (lost)
         close(); // reopened by the next ensureOpen()
@@ -139,6 +181,10 @@ Status SqlConnection::ensureOpen()
         QStringList options;
         options << QStringLiteral("connect_timeout=%1")
                        .arg(m_url.options.value(QStringLiteral("connect_timeout"), QStringLiteral("5")));
+        // A peer that vanished (host down, cable pulled) is noticed within ~30 s even while idle;
+        // a server that hangs is bounded by the statement watchdog (armDeadline).
+        options << QStringLiteral("keepalives=1") << QStringLiteral("keepalives_idle=15")
+                << QStringLiteral("keepalives_interval=5") << QStringLiteral("keepalives_count=3");
         for (const char *name : {"sslmode", "sslrootcert", "sslcert", "sslkey", "application_name"}) {
             const QString key = QLatin1String(name);
             if (m_url.options.contains(key))
@@ -180,7 +226,15 @@ Status SqlConnection::ensureOpen()
     if (pg) {
         // CREATE … IF NOT EXISTS on an existing schema would print a NOTICE per connection.
         QSqlQuery quiet(db);
+        armDeadline();
         quiet.exec(QStringLiteral("SET client_min_messages = warning"));
+        // The server gives up on a statement as the client would (a lock wait, a slow scan).
+        if (m_timeoutMs > 0)
+            quiet.exec(QStringLiteral("SET statement_timeout = %1").arg(m_timeoutMs));
+        if (SqlWatchdog::instance().disarm(quintptr(this))) {
+            db = QSqlDatabase();
+            return timedOut();
+        }
         // Read-only profiles: the server itself refuses writes for the whole session.
         if (m_readOnly && !quiet.exec(QStringLiteral("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"))) {
             const Error e = failure(QStringLiteral("cannot make the session read-only"), quiet.lastError());
@@ -219,7 +273,11 @@ Status SqlConnection::ensureOpen()
 Status SqlConnection::checkSchema()
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
-    if (!q.exec(QStringLiteral("SELECT version FROM %1").arg(table("schema"))) || !q.next())
+    armDeadline();
+    const bool read = q.exec(QStringLiteral("SELECT version FROM %1").arg(table("schema"))) && q.next();
+    if (!answered())
+        return timedOut();
+    if (!read)
         return makeError(ErrorCode::NotFound,
                          QStringLiteral("no sessions here: %1 has no %2 tables").arg(m_url.redacted(), m_prefix),
                          QStringLiteral("a read-only profile does not create them; check the URL and the prefix"));
@@ -234,7 +292,7 @@ Status SqlConnection::checkSchema()
         return makeError(
             ErrorCode::Unsupported, QStringLiteral("the store's schema is too old to read without upgrading it"),
             QStringLiteral("schema version %1; open it once without read-only to upgrade it").arg(version));
-    return {};
+    return answered() ? Status{} : Status(timedOut());
 }
 
 Status SqlConnection::migrate()
@@ -245,6 +303,7 @@ Status SqlConnection::migrate()
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
     QSqlQuery q(db);
     const bool pg = isPostgres();
+    armDeadline();
     if (!q.exec(pg ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
         return failure(QStringLiteral("cannot start the schema migration"), q.lastError());
     auto abort = [&](const QString &what) {
@@ -291,7 +350,7 @@ Status SqlConnection::migrate()
     }
     if (!q.exec(QStringLiteral("COMMIT")))
         return abort(QStringLiteral("cannot commit the schema migration"));
-    return {};
+    return answered() ? Status{} : Status(timedOut());
 }
 
 Status SqlConnection::exec(const QString &sql, const QVariantList &values)
@@ -312,6 +371,7 @@ Result<QSqlQuery *> SqlConnection::query(const QString &sql, const QVariantList 
         if (m_prepared.size() >= 64)
             m_prepared.clear();
         QSqlQuery prepared(QSqlDatabase::database(m_connectionName, false));
+        armDeadline();
         if (!prepared.prepare(sql))
             return failure(QStringLiteral("cannot prepare a statement"), prepared.lastError());
         it = m_prepared.insert(sql, prepared);
@@ -320,10 +380,16 @@ Result<QSqlQuery *> SqlConnection::query(const QString &sql, const QVariantList 
     q.finish(); // release a previous result set of this statement
     for (qsizetype i = 0; i < values.size(); ++i)
         q.bindValue(static_cast<int>(i), values[i]);
+    armDeadline();
     if (!q.exec()) {
         const QSqlError error = q.lastError();
         m_prepared.erase(it);
         return failure(QStringLiteral("database statement failed"), error);
+    }
+    // The whole result is here (not forward-only); nothing is awaited until the next statement.
+    if (!answered()) {
+        m_prepared.erase(it);
+        return timedOut();
     }
     return &q;
 }
@@ -338,6 +404,7 @@ Result<QSqlQuery *> SqlConnection::direct(const QString &sql, const QVariantList
     }
     QSqlQuery &q = *m_direct;
     q.finish();
+    armDeadline();
     bool ok = false;
     if (values.isEmpty()) {
         ok = q.exec(sql);
@@ -369,15 +436,13 @@ Status SqlConnection::copyIn(const QString &copySql, QByteArrayView rows)
         return makeError(ErrorCode::Unsupported, QStringLiteral("COPY is PostgreSQL's"));
     if (auto open = ensureOpen(); !open)
         return open;
-    const QVariant handle = QSqlDatabase::database(m_connectionName, false).driver()->handle();
-    // Qt 6 names the type after the struct behind libpq's typedef ("pg_conn*"; Qt 5: "PGconn*").
-    const bool isPgConn =
-        handle.isValid() && (qstrcmp(handle.typeName(), "pg_conn*") == 0 || qstrcmp(handle.typeName(), "PGconn*") == 0);
-    PGconn *conn = isPgConn ? *static_cast<PGconn *const *>(handle.constData()) : nullptr;
+    PGconn *conn = pgConnection();
     if (!conn)
         return makeError(ErrorCode::Internal, QStringLiteral("the QPSQL driver gave no libpq connection"));
     // The server's own words (primary message only: COPY's context lines would quote row data).
     auto failed = [&](const char *what, PGresult *result) -> Error {
+        if (SqlWatchdog::instance().disarm(quintptr(this)))
+            return timedOut();
         const bool lost = PQstatus(conn) == CONNECTION_BAD;
         const char *primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
         const QString detail = QString::fromUtf8(primary ? primary : PQerrorMessage(conn)).simplified().left(300);
@@ -387,14 +452,17 @@ Status SqlConnection::copyIn(const QString &copySql, QByteArrayView rows)
                          detail);
     };
     std::optional<Error> error;
+    armDeadline();
     PGresult *start = PQexec(conn, copySql.toUtf8().constData());
     if (PQresultStatus(start) != PGRES_COPY_IN) {
         error = failed("cannot start COPY", start);
     } else {
         constexpr qsizetype kChunk = 1 << 20;
         bool sent = true;
-        for (qsizetype at = 0; at < rows.size() && sent; at += kChunk)
+        for (qsizetype at = 0; at < rows.size() && sent; at += kChunk) {
+            armDeadline(); // per chunk: a large COPY is slow, not stalled
             sent = PQputCopyData(conn, rows.data() + at, int(qMin(kChunk, rows.size() - at))) == 1;
+        }
         // A failed send still ends the COPY (with an error), so the connection stays usable.
         sent = PQputCopyEnd(conn, sent ? nullptr : "the client could not send every row") == 1 && sent;
         while (PGresult *result = PQgetResult(conn)) {
@@ -406,7 +474,9 @@ Status SqlConnection::copyIn(const QString &copySql, QByteArrayView rows)
             error = failed("COPY failed", nullptr);
     }
     PQclear(start);
-    if (PQstatus(conn) == CONNECTION_BAD)
+    if (!error && SqlWatchdog::instance().disarm(quintptr(this)))
+        error = timedOut(); // it fired after the last result arrived: the socket is gone
+    else if (PQstatus(conn) == CONNECTION_BAD)
         close(); // reopened by the next ensureOpen()
     if (error)
         return *error;
@@ -418,17 +488,19 @@ Status SqlConnection::transaction()
     if (auto open = ensureOpen(); !open)
         return open;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    armDeadline();
     if (!db.transaction())
         return failure(QStringLiteral("cannot start a transaction"), db.lastError());
-    return {};
+    return answered() ? Status{} : Status(timedOut());
 }
 
 Status SqlConnection::commit()
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    armDeadline();
     if (!db.commit())
         return failure(QStringLiteral("cannot commit"), db.lastError());
-    return {};
+    return answered() ? Status{} : Status(timedOut());
 }
 
 void SqlConnection::rollback()
@@ -436,8 +508,12 @@ void SqlConnection::rollback()
     // What execOncePerConnection() made inside the rolled-back transaction is gone with it; its
     // statements are idempotent (IF NOT EXISTS), so all of them run again when next asked for.
     m_sessionObjects.clear();
-    if (QSqlDatabase::contains(m_connectionName))
+    if (QSqlDatabase::contains(m_connectionName)) {
+        armDeadline();
         QSqlDatabase::database(m_connectionName, false).rollback();
+        if (SqlWatchdog::instance().disarm(quintptr(this)))
+            close();
+    }
 }
 
 QString sqlPlaceholders(qsizetype n)

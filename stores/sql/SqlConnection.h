@@ -11,6 +11,8 @@
 
 #include <optional>
 
+struct pg_conn; // libpq's PGconn
+
 namespace si::stores {
 
 // "?,?,?": `n` bind placeholders for an IN (…) list.
@@ -53,8 +55,22 @@ public:
     Status commit();
     void rollback();
     void close();
+    // The job is done: no statement is waiting any more (the worker calls it after each job).
+    void idle();
+    // PostgreSQL: the server must answer within `timeout_ms` (URL option, default 30 s) from now,
+    // else SqlWatchdog shuts the socket down (see there). Every statement arms it; a reader of a
+    // streamed result (direct()) calls answered() before it hands rows on to something that may
+    // take its time, and expectAnswer() when it reads on.
+    void expectAnswer();
+    // Nothing is awaited any more; false when the deadline had passed (the socket is gone: the
+    // caller returns timedOut()).
+    [[nodiscard]] bool answered();
+    // The timeout error; closes the connection (reopened by the next call).
+    Error timedOut();
 
 private:
+    void armDeadline() { expectAnswer(); }
+    ::pg_conn *pgConnection() const;
     Status migrate();
     Status checkSchema(); // read-only: the schema must be there and readable as it is
     Error failure(const QString &what, const class QSqlError &error);
@@ -64,6 +80,7 @@ private:
     QString m_connectionName;
     bool m_readOnly = false;
     bool m_migrated = false;
+    int m_timeoutMs = 30000;
     // Prepared statements by SQL text: PostgreSQL then needs one round trip per statement
     // instead of two (prepare + execute). Bounded; cleared with the connection.
     QHash<QString, QSqlQuery> m_prepared;

@@ -152,6 +152,7 @@ class TestStoreFaults : public QObject {
 private Q_SLOTS:
     void redisKilledDuringWrites();
     void postgresCrashedDuringWrites();
+    void stoppedPostgresTimesOut();
     void loadWithFaults_data();
     void loadWithFaults();
 };
@@ -282,6 +283,71 @@ void TestStoreFaults::postgresCrashedDuringWrites()
     QSqlDatabase::removeDatabase(QStringLiteral("fault-check"));
 }
 
+// A PostgreSQL server that hangs — SIGSTOP: the kernel still accepts connections and buffers what
+// is sent, nothing answers — gives each operation a timeout error instead of a worker that waits
+// forever: reads, writes, a listing, and a store connecting only now. Once the server resumes,
+// the next operation works again (on a new connection) and nothing acknowledged is lost.
+void TestStoreFaults::stoppedPostgresTimesOut()
+{
+    PostgresProcess server;
+    QString error;
+    QVERIFY2(server.init(&error), qPrintable(error));
+    QVERIFY2(server.start(&error), qPrintable(error));
+    const StoreUrl url = StoreUrl::parse(server.url() + QStringLiteral("&timeout_ms=1500")).value();
+    StoreFactory factory(StoreOptions{QStringLiteral("hang_")});
+    auto store = factory.stateStore(url, faultCodec()).value();
+    const QString kept = SessionCodec::newSessionId();
+    QVERIFY_OK(await(store->set(kept, stateFor(1))));
+    InspectOptions options;
+    options.layout = inspector::SessionLayout::Kind::Native;
+    options.secrets = secretList({"fault-secret"});
+    options.prefix = QStringLiteral("hang_");
+    options.issuer = QStringLiteral("https://idp.test/");
+    auto opened = openInspector(url, options);
+    QVERIFY_OK(opened);
+    QVERIFY_OK(await(opened->backend->fetchPage({}, 10)));
+
+    QVERIFY2(server.setStopped(true, &error), qPrintable(error));
+    auto resume = qScopeGuard([&server] {
+        QString ignored;
+        server.setStopped(false, &ignored);
+    });
+    const auto isTimeout = [](const Error &e) {
+        return e.code == ErrorCode::Timeout && e.message.contains(QLatin1String("within 1500 ms"));
+    };
+    // On the connections already open: the statement's deadline.
+    const Status write = await(store->set(SessionCodec::newSessionId(), stateFor(2)));
+    QVERIFY(!write);
+    QVERIFY2(isTimeout(write.error()), qPrintable(write.error().toString()));
+    QVERIFY2(write.error().detail.contains(QLatin1String("may or may not have run")),
+             qPrintable(write.error().toString()));
+    auto page = await(opened->backend->fetchPage({}, 10));
+    QVERIFY(!page);
+    QVERIFY2(isTimeout(page.error()), qPrintable(page.error().toString()));
+    // The store closed its timed-out connection; the next operation connects anew and meets
+    // libpq's connect_timeout (2 s in the URL).
+    auto read = await(store->get(kept));
+    QVERIFY(!read);
+    QVERIFY2(read.error().code == ErrorCode::StoreUnreachable, qPrintable(read.error().toString()));
+    // So does a store made only now.
+    StoreFactory lateFactory(StoreOptions{QStringLiteral("hang_")});
+    auto late = lateFactory.stateStore(url, faultCodec());
+    QVERIFY_OK(late);
+    auto lateRead = await((*late)->get(kept));
+    QVERIFY(!lateRead);
+    QVERIFY2(lateRead.error().code == ErrorCode::StoreUnreachable, qPrintable(lateRead.error().toString()));
+
+    resume.dismiss();
+    QVERIFY2(server.setStopped(false, &error), qPrintable(error));
+    for (auto *s : {store.get(), late->get()}) {
+        auto back = await(s->get(kept));
+        QVERIFY_OK(back);
+        QVERIFY(back->has_value());
+    }
+    QVERIFY_OK(await(opened->backend->fetchPage({}, 10)));
+    QVERIFY_OK(await(store->set(SessionCodec::newSessionId(), stateFor(3))));
+}
+
 namespace {
 
 // Users: u0…u9 are revoked, u40…u43 bulk-deleted, u10…u39 left alone.
@@ -341,6 +407,8 @@ void TestStoreFaults::loadWithFaults()
     TcpProxy proxy(QStringLiteral("127.0.0.1"), serverPort);
     QString proxied = direct;
     proxied.replace(QStringLiteral(":%1/").arg(serverPort), QStringLiteral(":%1/").arg(proxy.port()));
+    if (!redis)
+        proxied += QStringLiteral("&timeout_ms=2000"); // as the Redis URL: a stalled statement fails in 2 s
     const StoreUrl url = StoreUrl::parse(proxied).value();
     const QString prefix = redis ? QStringLiteral("lf:") : QStringLiteral("lf_");
 
@@ -417,11 +485,9 @@ void TestStoreFaults::loadWithFaults()
         };
         if (step("work before the faults", moreWork(2000, 6))) {
             faultsFromMs = clock.elapsed();
-            if (redis) { // PostgreSQL has no command timeout: a stalled connection would wait forever
-                proxy.setStalled(true);
-                step("the writer and the engine timing out on the stalled network", bothFailed);
-                proxy.setStalled(false);
-            }
+            proxy.setStalled(true);
+            step("the writer and the engine timing out on the stalled network", bothFailed);
+            proxy.setStalled(false);
         }
         if (step("work after the stall", moreWork(1000, 3)))
             proxy.dropConnections();

@@ -91,6 +91,11 @@ void TestStoreUrls::parse_data()
                               << "db:5433"
                               << "sessions"
                               << "si";
+    QTest::newRow("postgres with timeouts") << "postgres://db/x?timeout_ms=1500&connect_timeout=3"
+                                            << "postgresql"
+                                            << "db:5432"
+                                            << "x"
+                                            << "";
     QTest::newRow("postgres alias") << "postgres://db/x"
                                     << "postgresql"
                                     << "db:5432"
@@ -157,6 +162,14 @@ void TestStoreUrls::rejects_data()
                                      << "tls must be 1 or 0";
     QTest::newRow("pg misspelt option") << "postgresql://h/db?ssl_mode=verify-full"
                                         << "unknown option \"ssl_mode\"";
+    QTest::newRow("pg timeout zero") << "postgresql://h/db?timeout_ms=0"
+                                     << "timeout_ms must be a whole number from 1 to 3600000";
+    QTest::newRow("pg timeout text") << "postgresql://h/db?timeout_ms=soon"
+                                     << "timeout_ms must be a whole number";
+    QTest::newRow("pg connect timeout huge") << "postgresql://h/db?connect_timeout=99999"
+                                             << "connect_timeout must be a whole number from 1 to 3600";
+    QTest::newRow("redis timeout negative") << "redis://h/0?connect_timeout_ms=-5"
+                                            << "connect_timeout_ms must be a whole number";
 }
 
 void TestStoreUrls::rejects()

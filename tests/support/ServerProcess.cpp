@@ -2,11 +2,15 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <unistd.h>
 
 namespace si::test {
@@ -151,10 +155,51 @@ bool PostgresProcess::start(QString *error)
 void PostgresProcess::crash()
 {
     QString ignored;
+    if (m_stopped)
+        setStopped(false, &ignored); // a stopped postmaster would not act on pg_ctl's signal
     run({m_binDir + QStringLiteral("/pg_ctl"), QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
          QStringLiteral("-m"), QStringLiteral("immediate"), QStringLiteral("-w"), QStringLiteral("stop")},
         &ignored);
     m_running = false;
+}
+
+bool PostgresProcess::setStopped(bool stopped, QString *error)
+{
+    QFile pidFile(m_dir.filePath(QStringLiteral("data/postmaster.pid")));
+    if (!pidFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("no postmaster.pid: the server is not running");
+        return false;
+    }
+    const pid_t postmaster = QString::fromLatin1(pidFile.readLine()).trimmed().toInt();
+    if (postmaster <= 0) {
+        *error = QStringLiteral("postmaster.pid names no process");
+        return false;
+    }
+    // The postmaster first when stopping (it forks no new backend meanwhile), last when resuming.
+    QList<pid_t> processes{postmaster};
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool isPid = false;
+        const pid_t pid = entry.toInt(&isPid);
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(entry));
+        if (!isPid || !stat.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1 && fields.at(1).toInt() == postmaster)
+            processes.append(pid);
+    }
+    if (!stopped)
+        std::reverse(processes.begin(), processes.end());
+    m_stopped = stopped;
+    for (const pid_t pid : std::as_const(processes)) {
+        if (::kill(pid, stopped ? SIGSTOP : SIGCONT) != 0 && pid == postmaster) {
+            *error = QStringLiteral("cannot signal the postmaster: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+            return false;
+        }
+    }
+    return true;
 }
 
 QString PostgresProcess::url() const

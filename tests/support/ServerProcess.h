@@ -39,6 +39,9 @@ public:
     bool init(QString *error);
     bool start(QString *error);
     void crash(); // pg_ctl stop -m immediate: no shutdown checkpoint, like a power cut
+    // SIGSTOP (true) or SIGCONT (false) to the postmaster and every backend: a server that hangs
+    // with its sockets open (the kernel still accepts connections and buffers what is sent).
+    bool setStopped(bool stopped, QString *error);
     quint16 port() const { return m_port; }
     QString url() const;
 
@@ -48,6 +51,7 @@ private:
     QString m_binDir;
     quint16 m_port = 0;
     bool m_running = false;
+    bool m_stopped = false;
 };
 
 quint16 freeLoopbackPort();
