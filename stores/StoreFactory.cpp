@@ -21,7 +21,7 @@ bool isSql(const StoreUrl &url)
 
 bool isRedis(const StoreUrl &url)
 {
-    return url.kind == StoreUrl::Kind::Redis || url.kind == StoreUrl::Kind::RedisCluster;
+    return url.isRedis();
 }
 
 } // namespace

@@ -53,20 +53,23 @@ Status checkOptions(const StoreUrl &url)
     static const QStringList redis{QStringLiteral("cacert"), QStringLiteral("sni"), QStringLiteral("timeout_ms"),
                                    QStringLiteral("connect_timeout_ms")};
     static const QStringList cluster = redis + QStringList{QStringLiteral("tls")};
+    static const QStringList sentinel =
+        redis + QStringList{QStringLiteral("sentinel_auth"), QStringLiteral("failover_timeout_ms")};
     static const QStringList postgres{QStringLiteral("sslmode"),          QStringLiteral("sslrootcert"),
                                       QStringLiteral("sslcert"),          QStringLiteral("sslkey"),
                                       QStringLiteral("application_name"), QStringLiteral("connect_timeout"),
                                       QStringLiteral("timeout_ms")};
-    const QStringList &known = url.kind == StoreUrl::Kind::Postgres       ? postgres
-                               : url.kind == StoreUrl::Kind::RedisCluster ? cluster
-                                                                          : redis;
+    const QStringList &known = url.kind == StoreUrl::Kind::Postgres        ? postgres
+                               : url.kind == StoreUrl::Kind::RedisCluster  ? cluster
+                               : url.kind == StoreUrl::Kind::RedisSentinel ? sentinel
+                                                                           : redis;
     for (auto it = url.options.cbegin(); it != url.options.cend(); ++it) {
         if (!known.contains(it.key()))
             return bad(QStringLiteral("unknown option \"%1\" for %2 (known: %3)")
                            .arg(it.key().left(32), url.kindName(), known.join(QLatin1String(", "))));
     }
     // Timeouts are whole numbers (connect_timeout: seconds, as libpq's; the others milliseconds).
-    for (const char *name : {"timeout_ms", "connect_timeout_ms", "connect_timeout"}) {
+    for (const char *name : {"timeout_ms", "connect_timeout_ms", "connect_timeout", "failover_timeout_ms"}) {
         const QString key = QLatin1String(name);
         if (!url.options.contains(key))
             continue;
@@ -77,6 +80,10 @@ Status checkOptions(const StoreUrl &url)
                            .arg(key, key == QLatin1String("connect_timeout") ? QStringLiteral("3600 (seconds)")
                                                                              : QStringLiteral("3600000 (ms)")));
     }
+    if (url.options.contains(QStringLiteral("sentinel_auth")) &&
+        url.options.value(QStringLiteral("sentinel_auth")) != QLatin1String("1") &&
+        url.options.value(QStringLiteral("sentinel_auth")) != QLatin1String("0"))
+        return bad(QStringLiteral("sentinel_auth must be 1 or 0"));
     if (url.kind == StoreUrl::Kind::RedisCluster && url.options.contains(QStringLiteral("tls")) &&
         url.options.value(QStringLiteral("tls")) != QLatin1String("1") &&
         url.options.value(QStringLiteral("tls")) != QLatin1String("0"))
@@ -119,8 +126,8 @@ Result<StoreUrl> StoreUrl::parse(const QString &text)
     }
     const qsizetype schemeEnd = text.indexOf(QLatin1String("://"));
     if (schemeEnd < 0)
-        return bad(QStringLiteral("expected memory:, sqlite:PATH, redis://, rediss://, redis+cluster:// or "
-                                  "postgresql://"));
+        return bad(QStringLiteral("expected memory:, sqlite:PATH, redis://, rediss://, redis+cluster://, "
+                                  "redis+sentinel:// or postgresql://"));
     const QString scheme = text.left(schemeEnd).toLower();
     QString rest = text.mid(schemeEnd + 3);
     QString query;
@@ -154,6 +161,10 @@ Result<StoreUrl> StoreUrl::parse(const QString &text)
         url.tls =
             scheme == QLatin1String("rediss+cluster") || url.options.value(QStringLiteral("tls")) == QLatin1String("1");
         defaultPort = 6379;
+    } else if (scheme == QLatin1String("redis+sentinel") || scheme == QLatin1String("rediss+sentinel")) {
+        url.kind = Kind::RedisSentinel;
+        url.tls = scheme == QLatin1String("rediss+sentinel");
+        defaultPort = 26379;
     } else if (scheme == QLatin1String("postgresql") || scheme == QLatin1String("postgres")) {
         url.kind = Kind::Postgres;
         defaultPort = 5432;
@@ -168,10 +179,24 @@ Result<StoreUrl> StoreUrl::parse(const QString &text)
     }
     if (url.hosts.isEmpty())
         return bad(QStringLiteral("missing host"));
-    if (url.kind != Kind::RedisCluster && url.hosts.size() > 1)
-        return bad(QStringLiteral("several hosts are only allowed for redis+cluster://"));
+    if (url.kind != Kind::RedisCluster && url.kind != Kind::RedisSentinel && url.hosts.size() > 1)
+        return bad(QStringLiteral("several hosts are only allowed for redis+cluster:// and redis+sentinel://"));
+    if (url.kind == Kind::RedisSentinel) {
+        // "/mastername[/db]"
+        const QStringList parts = path.split(QLatin1Char('/'));
+        url.masterName = QUrl::fromPercentEncoding(parts.value(0).toUtf8());
+        if (url.masterName.isEmpty() || parts.size() > 2)
+            return bad(QStringLiteral("redis+sentinel:// needs the master's name: "
+                                      "redis+sentinel://host:26379,host:26379/mastername[/db]"));
+        // Sentinel answers with the master's address; the name is an argument, never a command.
+        for (const QChar c : url.masterName) {
+            if (c.unicode() <= 0x20 || c.unicode() >= 0x7f)
+                return bad(QStringLiteral("the master name must be printable ASCII without spaces"));
+        }
+        path = parts.value(1);
+    }
     url.database = QUrl::fromPercentEncoding(path.toUtf8());
-    if (url.kind == Kind::Redis && !url.database.isEmpty()) {
+    if ((url.kind == Kind::Redis || url.kind == Kind::RedisSentinel) && !url.database.isEmpty()) {
         bool ok = false;
         const int db = url.database.toInt(&ok);
         if (!ok || db < 0)
@@ -195,6 +220,8 @@ QString StoreUrl::kindName() const
         return tls ? QStringLiteral("redis-tls") : QStringLiteral("redis");
     case Kind::RedisCluster:
         return QStringLiteral("redis-cluster");
+    case Kind::RedisSentinel:
+        return tls ? QStringLiteral("redis-sentinel-tls") : QStringLiteral("redis-sentinel");
     case Kind::Postgres:
         return QStringLiteral("postgresql");
     }
@@ -209,6 +236,7 @@ QString StoreUrl::withoutPassword() const
     copy.password.clear();
     copy.user = QString::fromLatin1(QUrl::toPercentEncoding(user));
     copy.database = QString::fromLatin1(QUrl::toPercentEncoding(database));
+    copy.masterName = QString::fromLatin1(QUrl::toPercentEncoding(masterName));
     QString out = copy.redacted();
     if (kind == Kind::RedisCluster && tls && !options.contains(QStringLiteral("tls")))
         copy.options.insert(QStringLiteral("tls"), QStringLiteral("1"));
@@ -233,8 +261,10 @@ QString StoreUrl::redacted() const
     }
     QString out = kind == Kind::Postgres       ? QStringLiteral("postgresql://")
                   : kind == Kind::RedisCluster ? QStringLiteral("redis+cluster://")
-                  : tls                        ? QStringLiteral("rediss://")
-                                               : QStringLiteral("redis://");
+                  : kind == Kind::RedisSentinel
+                      ? (tls ? QStringLiteral("rediss+sentinel://") : QStringLiteral("redis+sentinel://"))
+                  : tls ? QStringLiteral("rediss://")
+                        : QStringLiteral("redis://");
     if (!user.isEmpty() || !password.isEmpty())
         out += user + (password.isEmpty() ? QString() : QStringLiteral(":***")) + QLatin1Char('@');
     QStringList hostList;
@@ -242,6 +272,8 @@ QString StoreUrl::redacted() const
         hostList << (h.name.contains(QLatin1Char(':')) ? QLatin1Char('[') + h.name + QLatin1Char(']') : h.name) +
                         QLatin1Char(':') + QString::number(h.port);
     out += hostList.join(QLatin1Char(','));
+    if (kind == Kind::RedisSentinel)
+        out += QLatin1Char('/') + masterName;
     if (!database.isEmpty())
         out += QLatin1Char('/') + database;
     return out;

@@ -12,11 +12,13 @@ namespace si::stores {
 //   memory:                                  sqlite:PATH (":memory:" allowed)
 //   redis://[user:pass@]host:port/db         rediss://…  (TLS; ?cacert=PATH&sni=NAME)
 //   redis+cluster://[user:pass@]host:port,host:port[?tls=1&cacert=PATH]
+//   redis+sentinel://[user:pass@]sentinel:port,sentinel:port/mastername[/db]   rediss+sentinel://…
+//     (the credentials are the data nodes'; sentinel_auth=1 sends them to the sentinels too)
 //   postgresql://user[:pass]@host:port/db?sslmode=…&sslrootcert=…&connect_timeout=…
 // Passwords may be in the URL (tests, scripts) or supplied separately (keychain, environment);
 // redacted() never shows them.
 struct StoreUrl {
-    enum class Kind { Memory, Sqlite, Redis, RedisCluster, Postgres };
+    enum class Kind { Memory, Sqlite, Redis, RedisCluster, RedisSentinel, Postgres };
     struct Host {
         QString name;
         quint16 port = 0;
@@ -28,7 +30,8 @@ struct StoreUrl {
     QList<Host> hosts;
     QString user;
     QString password;
-    QString database; // postgres database name, or the redis db number
+    QString database;   // postgres database name, or the redis db number
+    QString masterName; // redis+sentinel: the name the sentinels monitor the master by
     QMap<QString, QString> options;
 
     static Result<StoreUrl> parse(const QString &text);
@@ -37,6 +40,7 @@ struct StoreUrl {
     // profile keeps (the password goes to the keychain).
     QString withoutPassword() const;
     QString kindName() const;
+    bool isRedis() const { return kind == Kind::Redis || kind == Kind::RedisCluster || kind == Kind::RedisSentinel; }
 };
 
 } // namespace si::stores

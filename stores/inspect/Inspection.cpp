@@ -213,7 +213,8 @@ Result<OpenedInspector> openInspector(const StoreUrl &url, const InspectOptions 
         break;
     }
     case StoreUrl::Kind::Redis:
-    case StoreUrl::Kind::RedisCluster: {
+    case StoreUrl::Kind::RedisCluster:
+    case StoreUrl::Kind::RedisSentinel: {
         auto backend = factory.redisBackend(url);
         if (!options.layout) {
             RedisSessionSource sampler(backend, RedisSessionSource::Mode::Native, {});

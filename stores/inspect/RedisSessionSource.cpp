@@ -109,6 +109,99 @@ Result<QPair<QByteArray, QList<QByteArray>>> scanStep(RedisConnection &node, con
     return qMakePair(reply->elements[0].string, keys);
 }
 
+// Every key matching `match`, SCAN step by SCAN step, to `sink` (false: stop). A cluster is walked
+// primary by primary. A single server's SCAN goes through the client, so that a Sentinel client
+// follows a failover: then the walk starts again from 0 on the new master (a cursor of one server
+// means nothing to another) and skips the keys already handed on, by a 64-bit hash of each kept
+// for clients that can fail over (8 bytes a key; a collision, ~n²/2⁶⁵, would skip one key).
+Status walkAllKeys(RedisClient &client, const QByteArray &match, int count, const CancelToken *cancel,
+                   const std::function<Result<bool>(QList<QByteArray> &&)> &sink)
+{
+    if (client.isCluster()) {
+        auto nodes = client.primaries();
+        if (!nodes)
+            return nodes.error();
+        for (RedisConnection *node : *nodes) {
+            QByteArray cursor = "0";
+            do {
+                if (cancel && cancel->isCanceled())
+                    return canceledError();
+                auto step = scanStep(*node, cursor, match, count);
+                if (!step)
+                    return step.error();
+                cursor = step->first;
+                if (!step->second.isEmpty()) {
+                    auto more = sink(std::move(step->second));
+                    if (!more)
+                        return more.error();
+                    if (!*more)
+                        return {};
+                }
+            } while (cursor != "0");
+        }
+        return {};
+    }
+    const bool track = client.followsFailovers();
+    std::vector<quint64> before, since; // hashes handed on before the last restart (sorted), and since
+    const auto hashOf = [](const QByteArray &key) { return quint64(qHash(QByteArrayView(key), size_t(0x5e551))); };
+    QList<QByteArray> args{"SCAN", "0"};
+    if (!match.isEmpty())
+        args << "MATCH" << match;
+    args << "COUNT" << QByteArray::number(count);
+    quint64 epoch = client.topologyEpoch();
+    // Another server answers now: its walk starts at 0, past what was handed on.
+    const auto failedOver = [&] {
+        if (client.topologyEpoch() == epoch)
+            return false;
+        epoch = client.topologyEpoch();
+        before.insert(before.end(), since.begin(), since.end());
+        since.clear();
+        std::sort(before.begin(), before.end());
+        return true;
+    };
+    QByteArray cursor = "0";
+    bool restarted = false;
+    do {
+        if (cancel && cancel->isCanceled())
+            return canceledError();
+        if (failedOver()) // noticed by the sink's reads since the last step
+            cursor = "0";
+        args[1] = cursor;
+        auto reply = client.command({args});
+        if (!reply)
+            return reply.error();
+        if (failedOver()) { // the step ran on the new server with the old one's cursor: again from 0
+            cursor = "0";
+            restarted = true;
+            continue;
+        }
+        if (reply->isError())
+            return redisReplyError(QStringLiteral("Redis refused SCAN"), *reply);
+        if (reply->elements.size() != 2)
+            return makeError(ErrorCode::MalformedInput, QStringLiteral("unexpected SCAN reply"));
+        cursor = reply->elements[0].string;
+        QList<QByteArray> keys;
+        keys.reserve(reply->elements[1].elements.size());
+        for (RedisReply &k : reply->elements[1].elements) {
+            if (track) {
+                const quint64 h = hashOf(k.string);
+                if (std::binary_search(before.begin(), before.end(), h))
+                    continue;
+                since.push_back(h);
+            }
+            keys.append(std::move(k.string));
+        }
+        if (!keys.isEmpty()) {
+            auto more = sink(std::move(keys));
+            if (!more)
+                return more.error();
+            if (!*more)
+                return {};
+        }
+    } while (std::exchange(restarted, false) || cursor != "0" || client.topologyEpoch() != epoch);
+    return {};
+}
+
 } // namespace
 
 RedisSessionSource::RedisSessionSource(std::shared_ptr<RedisBackend> backend, Mode mode, QByteArray keyPrefix)
@@ -127,8 +220,7 @@ QString RedisSessionSource::describe() const
 
 QString RedisSessionSource::backendName() const
 {
-    return m_backend->url().kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster")
-                                                                 : QStringLiteral("redis");
+    return m_backend->name();
 }
 
 QByteArray RedisSessionSource::keyFor(const QString &id) const
@@ -401,9 +493,6 @@ QFuture<Result<qint64>> RedisSessionSource::scan(Sink sink, int batchSize)
 {
     return m_backend->run<qint64>(
         [this, sink = std::move(sink), batchSize](RedisClient &client, const CancelToken &cancel) -> Result<qint64> {
-            auto nodes = client.primaries();
-            if (!nodes)
-                return nodes.error();
             qint64 delivered = 0;
             QList<QByteArray> pending;
             auto flush = [&]() -> Result<bool> {
@@ -414,26 +503,19 @@ QFuture<Result<qint64>> RedisSessionSource::scan(Sink sink, int batchSize)
                 delivered += sessions->size();
                 return sink(std::move(sessions.value()));
             };
-            for (RedisConnection *node : *nodes) {
-                QByteArray cursor = "0";
-                do {
-                    if (cancel.isCanceled())
-                        return canceledError();
-                    auto step = scanStep(*node, cursor, pattern(), batchSize);
-                    if (!step)
-                        return step.error();
-                    cursor = step->first;
-                    pending += step->second;
-                    if (pending.size() >= batchSize) {
-                        auto more = flush();
-                        if (!more)
-                            return more.error();
-                        if (!*more)
-                            return delivered;
-                    }
-                } while (cursor != "0");
-            }
-            if (!pending.isEmpty()) {
+            bool stopped = false;
+            const Status walked =
+                walkAllKeys(client, pattern(), batchSize, &cancel, [&](QList<QByteArray> &&keys) -> Result<bool> {
+                    pending += keys;
+                    if (pending.size() < batchSize)
+                        return true;
+                    auto more = flush();
+                    stopped = more && !*more;
+                    return more;
+                });
+            if (!walked)
+                return walked.error();
+            if (!stopped && !pending.isEmpty()) {
                 if (auto more = flush(); !more)
                     return more.error();
             }
@@ -497,23 +579,11 @@ QFuture<Result<QList<QByteArray>>> RedisSessionSource::sampleKeys(int limit)
 Status RedisSessionSource::scanKeys(RedisClient &client, const QByteArray &match,
                                     const std::function<Status(const QList<QByteArray> &)> &sink) const
 {
-    auto nodes = client.primaries();
-    if (!nodes)
-        return nodes.error();
-    for (RedisConnection *node : *nodes) {
-        QByteArray cursor = "0";
-        do {
-            auto step = scanStep(*node, cursor, match, 1000);
-            if (!step)
-                return step.error();
-            cursor = step->first;
-            if (!step->second.isEmpty()) {
-                if (auto s = sink(step->second); !s)
-                    return s;
-            }
-        } while (cursor != "0");
-    }
-    return {};
+    return walkAllKeys(client, match, 1000, nullptr, [&sink](QList<QByteArray> &&keys) -> Result<bool> {
+        if (auto s = sink(keys); !s)
+            return s.error();
+        return true;
+    });
 }
 
 QFuture<Result<inspector::IntegrityReport>> RedisSessionSource::checkIntegrity(bool repair)

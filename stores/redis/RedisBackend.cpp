@@ -18,6 +18,18 @@ RedisBackend::~RedisBackend()
     m_worker.reset();
 }
 
+QString RedisBackend::name() const
+{
+    switch (m_url.kind) {
+    case StoreUrl::Kind::RedisCluster:
+        return QStringLiteral("redis-cluster");
+    case StoreUrl::Kind::RedisSentinel:
+        return QStringLiteral("redis-sentinel");
+    default:
+        return QStringLiteral("redis");
+    }
+}
+
 Error redisReplyError(const QString &what, const RedisReply &reply)
 {
     // Redis error replies name the problem (OOM, NOPERM, READONLY…) and never echo values.

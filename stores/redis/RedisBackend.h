@@ -19,6 +19,8 @@ public:
 
     const StoreUrl &url() const { return m_url; }
     const QByteArray &prefix() const { return m_prefix; }
+    // "redis", "redis-cluster" or "redis-sentinel": what the stores and the audit log call it.
+    QString name() const;
 
     // `job(RedisClient &, const CancelToken &) -> Result<T>` on the worker thread; the client is
     // created (not yet connected) on first use.

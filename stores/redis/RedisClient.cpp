@@ -1,4 +1,5 @@
 #include "RedisClient.h"
+#include "SentinelClient.h"
 
 #include <QMap>
 #include <QSet>
@@ -23,7 +24,9 @@ constexpr std::array<quint16, 256> makeCrcTable()
 
 constexpr auto kCrcTable = makeCrcTable();
 
-RedisEndpoint endpointFor(const StoreUrl &url, const StoreUrl::Host &host)
+} // namespace
+
+RedisEndpoint redisEndpointFor(const StoreUrl &url, const StoreUrl::Host &host)
 {
     RedisEndpoint e;
     e.host = host.name;
@@ -33,7 +36,8 @@ RedisEndpoint endpointFor(const StoreUrl &url, const StoreUrl::Host &host)
     e.peerName = url.options.value(QStringLiteral("sni"));
     e.user = url.user;
     e.password = url.password;
-    e.database = url.kind == StoreUrl::Kind::Redis ? url.database.toInt() : 0;
+    e.database =
+        url.kind == StoreUrl::Kind::Redis || url.kind == StoreUrl::Kind::RedisSentinel ? url.database.toInt() : 0;
     if (url.options.contains(QStringLiteral("timeout_ms")))
         e.commandTimeoutMs = url.options.value(QStringLiteral("timeout_ms")).toInt();
     if (url.options.contains(QStringLiteral("connect_timeout_ms")))
@@ -41,7 +45,7 @@ RedisEndpoint endpointFor(const StoreUrl &url, const StoreUrl::Host &host)
     return e;
 }
 
-QList<QList<QByteArray>> argsOf(const QList<RedisCommand> &commands)
+QList<QList<QByteArray>> redisArgsOf(const QList<RedisCommand> &commands)
 {
     QList<QList<QByteArray>> out;
     out.reserve(commands.size());
@@ -49,6 +53,8 @@ QList<QList<QByteArray>> argsOf(const QList<RedisCommand> &commands)
         out.append(c.args);
     return out;
 }
+
+namespace {
 
 class SingleNodeClient : public RedisClient {
 public:
@@ -58,12 +64,12 @@ public:
 
     Result<QList<RedisReply>> execute(const QList<RedisCommand> &commands) override
     {
-        return m_connection.execute(argsOf(commands));
+        return m_connection.execute(redisArgsOf(commands));
     }
     Status executeStreaming(const QList<RedisCommand> &commands,
                             const std::function<void(qsizetype, RedisReply &&)> &onReply) override
     {
-        auto done = m_connection.execute(argsOf(commands), onReply);
+        auto done = m_connection.execute(redisArgsOf(commands), onReply);
         if (!done)
             return done.error();
         return {};
@@ -82,7 +88,7 @@ public:
         : m_url(url)
     {
         for (const StoreUrl::Host &h : url.hosts)
-            m_seeds.append(endpointFor(url, h));
+            m_seeds.append(redisEndpointFor(url, h));
         m_slots.fill(-1);
     }
 
@@ -213,7 +219,7 @@ private:
             return it->get();
         const qsizetype colon = address.lastIndexOf(QLatin1Char(':'));
         StoreUrl::Host host{address.left(colon), static_cast<quint16>(address.mid(colon + 1).toUInt())};
-        auto connection = std::make_unique<RedisConnection>(endpointFor(m_url, host));
+        auto connection = std::make_unique<RedisConnection>(redisEndpointFor(m_url, host));
         RedisConnection *raw = connection.get();
         m_nodes.insert(address, std::move(connection));
         return raw;
@@ -344,9 +350,12 @@ Result<RedisReply> RedisClient::command(const RedisCommand &c)
 Result<std::unique_ptr<RedisClient>> RedisClient::create(const StoreUrl &url)
 {
     if (url.kind == StoreUrl::Kind::Redis)
-        return std::unique_ptr<RedisClient>(std::make_unique<SingleNodeClient>(endpointFor(url, url.hosts.first())));
+        return std::unique_ptr<RedisClient>(
+            std::make_unique<SingleNodeClient>(redisEndpointFor(url, url.hosts.first())));
     if (url.kind == StoreUrl::Kind::RedisCluster)
         return std::unique_ptr<RedisClient>(std::make_unique<ClusterClient>(url));
+    if (url.kind == StoreUrl::Kind::RedisSentinel)
+        return std::unique_ptr<RedisClient>(std::make_unique<SentinelClient>(url));
     return makeError(ErrorCode::InvalidArgument, QStringLiteral("not a Redis URL"));
 }
 

@@ -31,9 +31,17 @@ public:
     virtual Result<QList<RedisConnection *>> primaries() = 0;
     virtual bool isCluster() const = 0;
     virtual QString describe() const = 0;
+    // Whether the server behind the client can change under it (Sentinel failover); then
+    // topologyEpoch() counts the changes, and a SCAN cursor of one epoch means nothing in the next.
+    virtual bool followsFailovers() const { return false; }
+    virtual quint64 topologyEpoch() const { return 0; }
 
     Result<RedisReply> command(const RedisCommand &c);
 };
+
+// The connection settings of URL `url` for `host` (the data nodes' credentials and timeouts).
+RedisEndpoint redisEndpointFor(const StoreUrl &url, const StoreUrl::Host &host);
+QList<QList<QByteArray>> redisArgsOf(const QList<RedisCommand> &commands);
 
 // The slot map of a CLUSTER SLOTS reply: for each slot the index into `primaries` ("host:port") of
 // the primary serving it, -1 where none does. An empty or "?" host is `fallbackHost` (the node that

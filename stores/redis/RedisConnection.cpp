@@ -3,6 +3,7 @@
 #include "RespReader.h"
 
 #include <QFile>
+#include <QScopeGuard>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
@@ -84,6 +85,7 @@ void RedisConnection::close()
 
 Error RedisConnection::transportError(const QString &what, const QString &detail)
 {
+    m_failedAfterSending = m_sending;
     close();
     ++m_failures;
     m_sinceFailure.start();
@@ -206,6 +208,8 @@ Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>
 Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>> &commands,
                                                    const std::function<void(qsizetype, RedisReply &&)> &onReply)
 {
+    m_sending = false;
+    m_failedAfterSending = false;
     if (!isConnected()) {
         if (auto connected = connect(); !connected)
             return connected.error();
@@ -220,6 +224,8 @@ Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>
     batch.reserve(total);
     for (const auto &args : commands)
         appendCommand(batch, args);
+    m_sending = true; // (a write that fails may still have delivered some of the bytes)
+    const auto sent = qScopeGuard([this] { m_sending = false; });
     if (auto written = writeAll(batch); !written)
         return written.error();
     QElapsedTimer timer;
@@ -237,6 +243,28 @@ Result<QList<RedisReply>> RedisConnection::execute(const QList<QList<QByteArray>
             replies.append(std::move(reply.value()));
     }
     return replies;
+}
+
+Result<QList<RedisReply>> RedisConnection::pushed()
+{
+    if (!isConnected())
+        return makeError(ErrorCode::StoreUnreachable,
+                         QStringLiteral("Redis at %1: not connected").arg(m_endpoint.address()));
+    QList<RedisReply> out;
+    // Without an event loop a Qt socket reads from the system only inside waitFor…(): a zero wait
+    // takes what is there (and notices a closed connection).
+    while (m_socket->bytesAvailable() > 0 || m_socket->waitForReadyRead(0))
+        m_reader->append(m_socket->readAll());
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return transportError(QStringLiteral("connection lost"), m_socket->errorString());
+    while (true) {
+        auto reply = m_reader->next();
+        if (!reply)
+            return transportError(QStringLiteral("protocol error"), reply.error().detail);
+        if (!*reply)
+            return out;
+        out.append(std::move(**reply));
+    }
 }
 
 Result<RedisReply> RedisConnection::command(const QList<QByteArray> &args)

@@ -51,6 +51,13 @@ public:
                                       const std::function<void(qsizetype, RedisReply &&)> &onReply);
     Result<RedisReply> command(const QList<QByteArray> &args);
 
+    // Messages that came without a command (a subscriber's), as far as they have arrived: never
+    // waits. Fails when the connection is closed or breaks.
+    Result<QList<RedisReply>> pushed();
+    // Whether the last execute() that failed had sent any of its commands: when not, none of them
+    // can have run, and a write may go to another server without running twice.
+    bool failedAfterSending() const { return m_failedAfterSending; }
+
     bool isConnected() const;
     void close();
     const RedisEndpoint &endpoint() const { return m_endpoint; }
@@ -66,6 +73,8 @@ private:
     std::unique_ptr<RespReader> m_reader;
     int m_failures = 0;
     QElapsedTimer m_sinceFailure;
+    bool m_sending = false; // inside execute(), once the first byte went out
+    bool m_failedAfterSending = false;
 };
 
 } // namespace si::stores

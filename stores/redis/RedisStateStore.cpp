@@ -94,8 +94,7 @@ RedisStateStore::RedisStateStore(std::shared_ptr<RedisBackend> backend, std::sha
 
 QString RedisStateStore::backendName() const
 {
-    return m_backend->url().kind == StoreUrl::Kind::RedisCluster ? QStringLiteral("redis-cluster")
-                                                                 : QStringLiteral("redis");
+    return m_backend->name();
 }
 
 QByteArray RedisStateStore::sessionKey(const QString &id) const
@@ -350,6 +349,38 @@ QFuture<Status> RedisStateStore::remove(const QString &id, std::shared_ptr<Store
     }));
 }
 
+Error RedisStateStore::interruptedRevocation(RedisClient &client, const QList<QByteArray> &candidates,
+                                             const Error &failure) const
+{
+    // The deletions failed on the way (the master died, the connection broke): some may have
+    // run. They are not sent again; what is left is looked up, once the store answers again (a
+    // Sentinel client finds the new master first), so that the report says what went.
+    QList<RedisCommand> lookups;
+    for (const QByteArray &id : candidates) {
+        const QByteArray key = m_prefix + "s:" + id;
+        lookups.append({{"EXISTS", key}, key});
+    }
+    auto exists = client.execute(lookups);
+    if (!exists) {
+        Error e = failure;
+        e.message = QStringLiteral("the revocation of %1 session(s) was interrupted, and what went is unknown: %2")
+                        .arg(candidates.size())
+                        .arg(failure.message);
+        return e;
+    }
+    qsizetype remaining = 0;
+    for (const RedisReply &r : *exists)
+        remaining += r.integer > 0 ? 1 : 0;
+    Error e = failure;
+    e.message = QStringLiteral("the revocation was interrupted: %1 of %2 session(s) are gone, %3 remain (nothing was "
+                               "repeated; run it again to remove the rest)")
+                    .arg(candidates.size() - remaining)
+                    .arg(candidates.size())
+                    .arg(remaining);
+    e.detail = failure.message;
+    return e;
+}
+
 QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarget &target)
 {
     if (!target.isValid())
@@ -397,7 +428,7 @@ QFuture<Result<qsizetype>> RedisStateStore::deleteByLogoutToken(const LogoutTarg
             if (!deletes.isEmpty()) {
                 auto results = executeWithScripts(client, deletes, kScripts);
                 if (!results)
-                    return results.error();
+                    return interruptedRevocation(client, candidates, results.error());
                 for (qsizetype i = 0; i < results->size(); ++i) {
                     const RedisReply &reply = (*results)[i];
                     if (reply.isError())

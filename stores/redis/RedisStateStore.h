@@ -46,6 +46,9 @@ private:
     // kWriteScript (one step on a cluster node), or as plain HSET + PEXPIREAT for a MULTI block.
     void appendWrite(const SessionRecord &r, QList<RedisCommand> &indexes, QList<RedisCommand> &sessions,
                      bool scripted = true) const;
+    // The error of a revocation whose deletions failed on the way: how many of `candidates` are
+    // gone and how many remain, looked up afterwards.
+    Error interruptedRevocation(RedisClient &client, const QList<QByteArray> &candidates, const Error &failure) const;
     static Status checkTransaction(const QList<RedisReply> &replies, const QString &what);
     static Status checkReplies(const QList<RedisReply> &replies, const QString &what);
 

@@ -91,6 +91,16 @@ void TestStoreUrls::parse_data()
                               << "db:5433"
                               << "sessions"
                               << "si";
+    QTest::newRow("sentinel") << "redis+sentinel://app:pw@s1:26380,s2/mymaster/2?failover_timeout_ms=9000"
+                              << "redis-sentinel"
+                              << "s1:26380,s2:26379"
+                              << "2"
+                              << "app";
+    QTest::newRow("sentinel tls") << "rediss+sentinel://s1/mymaster?cacert=/ca.pem&sentinel_auth=1"
+                                  << "redis-sentinel-tls"
+                                  << "s1:26379"
+                                  << ""
+                                  << "";
     QTest::newRow("postgres with timeouts") << "postgres://db/x?timeout_ms=1500&connect_timeout=3"
                                             << "postgresql"
                                             << "db:5432"
@@ -162,6 +172,14 @@ void TestStoreUrls::rejects_data()
                                      << "tls must be 1 or 0";
     QTest::newRow("pg misspelt option") << "postgresql://h/db?ssl_mode=verify-full"
                                         << "unknown option \"ssl_mode\"";
+    QTest::newRow("sentinel without master") << "redis+sentinel://s1:26379,s2:26379"
+                                             << "needs the master's name";
+    QTest::newRow("sentinel master with space") << "redis+sentinel://s1/my%20master"
+                                                << "printable ASCII without spaces";
+    QTest::newRow("sentinel auth yes") << "redis+sentinel://s1/m?sentinel_auth=yes"
+                                       << "sentinel_auth must be 1 or 0";
+    QTest::newRow("sentinel cluster option") << "redis+sentinel://s1/m?tls=1"
+                                             << "unknown option \"tls\"";
     QTest::newRow("pg timeout zero") << "postgresql://h/db?timeout_ms=0"
                                      << "timeout_ms must be a whole number from 1 to 3600000";
     QTest::newRow("pg timeout text") << "postgresql://h/db?timeout_ms=soon"
@@ -196,6 +214,7 @@ void TestStoreUrls::savedFormRoundTripsWithoutThePassword()
          {"redis://app:s%3Acret@127.0.0.1:6379/3",
           "rediss://us%40er:pw@localhost:6380/0?cacert=/tmp/ca%20dir/ca.pem&sni=cache",
           "redis+cluster://app:pw@a:7000,b:7001?tls=1&cacert=/etc/ca.pem",
+          "rediss+sentinel://app:pw@s1:26379,s2:26380/m%2Fx/4?sentinel_auth=1&failover_timeout_ms=5000",
           "postgresql://si:hunter2@db.example:5432/sessions?sslmode=verify-full&sslrootcert=/etc/pg/ca.pem",
           "sqlite:/var/lib/app/sessions.db", "memory:"}) {
         auto url = StoreUrl::parse(QString::fromLatin1(text));
@@ -211,6 +230,7 @@ void TestStoreUrls::savedFormRoundTripsWithoutThePassword()
         QCOMPARE(again->user, url->user);
         QVERIFY(again->password.isEmpty());
         QCOMPARE(again->database, url->database);
+        QCOMPARE(again->masterName, url->masterName);
         QCOMPARE(again->path, url->path);
         QCOMPARE(again->options, url->options);
         QCOMPARE(again->hosts.size(), url->hosts.size());

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QMap>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <functional>
 #include <unistd.h>
 
 namespace si::test {
@@ -60,10 +62,11 @@ bool RedisServerProcess::start(QString *error)
     m_process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_process->setStandardOutputFile(m_dir.filePath(QStringLiteral("redis.log")), QIODevice::Append);
     m_process->start(QStringLiteral("redis-server"),
-                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                      QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                      QStringLiteral("yes"), QStringLiteral("--appendfsync"), QStringLiteral("everysec"),
-                      QStringLiteral("--dir"), m_dir.path()});
+                     QStringList{QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                                 QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                                 QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--appendfsync"),
+                                 QStringLiteral("everysec"), QStringLiteral("--dir"), m_dir.path()} +
+                         m_extra);
     if (!m_process->waitForStarted(5000)) {
         *error = QStringLiteral("cannot start redis-server: %1").arg(m_process->errorString());
         return false;
@@ -81,6 +84,158 @@ void RedisServerProcess::kill()
     if (m_pid > 0)
         ::kill(static_cast<pid_t>(m_pid), SIGKILL);
     m_pid = 0;
+}
+
+namespace {
+
+// Polls `done` (a server's state, read from outside) every 100 ms until it holds or `timeoutMs` passed.
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!done()) {
+        if (timer.elapsed() > timeoutMs)
+            return false;
+        QThread::msleep(100);
+    }
+    return true;
+}
+
+// "key\nvalue\n…" (redis-cli's rendering of a flat reply such as SENTINEL MASTER) as a map.
+QMap<QByteArray, QByteArray> pairsOf(const QByteArray &output)
+{
+    QMap<QByteArray, QByteArray> out;
+    const QList<QByteArray> lines = output.trimmed().split('\n');
+    for (qsizetype i = 0; i + 1 < lines.size(); i += 2)
+        out.insert(lines[i].trimmed(), lines[i + 1].trimmed());
+    return out;
+}
+
+} // namespace
+
+SentinelGroup::SentinelGroup() = default;
+
+SentinelGroup::~SentinelGroup()
+{
+    for (auto &p : m_sentinels) {
+        p->kill();
+        p->waitForFinished(3000);
+    }
+}
+
+QByteArray SentinelGroup::cli(quint16 port, const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-p"), QString::number(port)} + args);
+    if (!p.waitForFinished(10000))
+        return {};
+    return p.readAllStandardOutput();
+}
+
+bool SentinelGroup::start(QString *error)
+{
+    if (!m_master.start(error))
+        return false;
+    m_replica.setExtraArguments(
+        {QStringLiteral("--replicaof"), QStringLiteral("127.0.0.1"), QString::number(m_master.port())});
+    if (!m_replica.start(error))
+        return false;
+    if (!waitUntil(
+            [this] {
+                return cli(m_replica.port(), {QStringLiteral("INFO"), QStringLiteral("replication")})
+                    .contains("master_link_status:up");
+            },
+            20000)) {
+        *error = QStringLiteral("the replica did not sync with the master");
+        return false;
+    }
+    for (int i = 0; i < 3; ++i) {
+        const quint16 port = freeLoopbackPort();
+        const QString conf = m_dir.filePath(QStringLiteral("sentinel-%1.conf").arg(i));
+        QFile file(conf);
+        if (!file.open(QIODevice::WriteOnly)) {
+            *error = QStringLiteral("cannot write %1").arg(conf);
+            return false;
+        }
+        file.write(QStringLiteral("port %1\nbind 127.0.0.1\ndir %2\n"
+                                  "sentinel monitor si-master 127.0.0.1 %3 2\n"
+                                  "sentinel down-after-milliseconds si-master 1000\n"
+                                  "sentinel failover-timeout si-master 10000\n"
+                                  "sentinel parallel-syncs si-master 1\n")
+                       .arg(port)
+                       .arg(m_dir.path())
+                       .arg(m_master.port())
+                       .toUtf8());
+        file.close();
+        auto process = std::make_unique<QProcess>();
+        process->setStandardOutputFile(m_dir.filePath(QStringLiteral("sentinel-%1.log").arg(i)));
+        process->start(QStringLiteral("redis-server"), {conf, QStringLiteral("--sentinel")});
+        if (!process->waitForStarted(5000) || !waitForPort(port, 10000)) {
+            *error = QStringLiteral("redis-server --sentinel did not start");
+            return false;
+        }
+        m_sentinels.push_back(std::move(process));
+        m_sentinelPorts.append(port);
+    }
+    const bool ready = waitUntil(
+        [this] {
+            for (const quint16 port : std::as_const(m_sentinelPorts)) {
+                const auto master = pairsOf(
+                    cli(port, {QStringLiteral("SENTINEL"), QStringLiteral("MASTER"), QStringLiteral("si-master")}));
+                if (master.value("num-other-sentinels") != "2" || master.value("num-slaves") != "1")
+                    return false;
+            }
+            return true;
+        },
+        30000);
+    if (!ready)
+        *error = QStringLiteral("the sentinels did not find each other and the replica");
+    return ready;
+}
+
+void SentinelGroup::killMaster()
+{
+    m_master.kill();
+}
+
+bool SentinelGroup::switchOver(QString *error)
+{
+    const QByteArray reply = cli(m_sentinelPorts.first(),
+                                 {QStringLiteral("SENTINEL"), QStringLiteral("FAILOVER"), QStringLiteral("si-master")});
+    if (!reply.startsWith("OK")) {
+        *error = QStringLiteral("SENTINEL FAILOVER refused: %1").arg(QString::fromUtf8(reply.trimmed()));
+        return false;
+    }
+    return waitForFailover(30000, error);
+}
+
+bool SentinelGroup::waitForFailover(int timeoutMs, QString *error)
+{
+    const QByteArray replica = QByteArray::number(m_replica.port());
+    const bool done = waitUntil(
+        [&] {
+            for (const quint16 port : std::as_const(m_sentinelPorts)) {
+                const QByteArray named =
+                    cli(port, {QStringLiteral("SENTINEL"), QStringLiteral("get-master-addr-by-name"),
+                               QStringLiteral("si-master")});
+                if (!named.trimmed().endsWith(replica))
+                    return false;
+            }
+            return cli(m_replica.port(), {QStringLiteral("ROLE")}).startsWith("master");
+        },
+        timeoutMs);
+    if (!done)
+        *error = QStringLiteral("the sentinels did not promote the replica within %1 ms").arg(timeoutMs);
+    return done;
+}
+
+QString SentinelGroup::url(const QString &options) const
+{
+    QStringList hosts;
+    for (const quint16 port : m_sentinelPorts)
+        hosts << QStringLiteral("127.0.0.1:%1").arg(port);
+    return QStringLiteral("redis+sentinel://%1/si-master").arg(hosts.join(QLatin1Char(','))) +
+           (options.isEmpty() ? QString() : QLatin1Char('?') + options);
 }
 
 PostgresProcess::PostgresProcess()

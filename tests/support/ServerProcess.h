@@ -5,6 +5,7 @@
 #include <QTemporaryDir>
 
 #include <memory>
+#include <vector>
 
 namespace si::test {
 
@@ -22,9 +23,12 @@ public:
     void kill(); // SIGKILL; safe to call from another thread
     quint16 port() const { return m_port; }
     QString url() const;
+    // More redis-server arguments for the next start() (e.g. --replicaof HOST PORT).
+    void setExtraArguments(const QStringList &arguments) { m_extra = arguments; }
 
 private:
     QTemporaryDir m_dir;
+    QStringList m_extra;
     quint16 m_port = 0;
     std::unique_ptr<QProcess> m_process;
     qint64 m_pid = 0;
@@ -52,6 +56,37 @@ private:
     quint16 m_port = 0;
     bool m_running = false;
     bool m_stopped = false;
+};
+
+// A Redis master, one replica and three sentinels watching the master as "si-master" (quorum 2,
+// down after 1 s), each on a free loopback port: the failover tests' own, killed at will.
+class SentinelGroup {
+public:
+    SentinelGroup();
+    ~SentinelGroup();
+    // Starts them all and waits until the replica is in sync and every sentinel knows the
+    // replica and the other two sentinels (so that a failover can happen).
+    bool start(QString *error);
+    // SIGKILL of the master (the sentinels then promote the replica); safe from another thread.
+    void killMaster();
+    // SENTINEL FAILOVER: the replica is promoted while the master still runs (and is demoted).
+    bool switchOver(QString *error);
+    // Waits until the sentinels name the replica as master and it says so itself.
+    bool waitForFailover(int timeoutMs, QString *error);
+    // redis+sentinel://…/si-master with `options` ("timeout_ms=…&…").
+    QString url(const QString &options = {}) const;
+    QList<quint16> sentinelPorts() const { return m_sentinelPorts; }
+    quint16 masterPort() const { return m_master.port(); }
+    quint16 replicaPort() const { return m_replica.port(); }
+    // `redis-cli -p port args…` (raw output), for looking at a server from outside the client.
+    static QByteArray cli(quint16 port, const QStringList &args);
+
+private:
+    RedisServerProcess m_master;
+    RedisServerProcess m_replica;
+    QTemporaryDir m_dir;
+    QList<quint16> m_sentinelPorts;
+    std::vector<std::unique_ptr<QProcess>> m_sentinels;
 };
 
 quint16 freeLoopbackPort();
