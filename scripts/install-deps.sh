@@ -11,6 +11,7 @@ packages=(
     redis-server redis-tools postgresql openssl
     xvfb xauth dbus dbus-x11 gnome-keyring
     python3 python3-jwcrypto python3-cryptography
+    stress-ng # scripts/stress-tests.sh
 )
 # Node.js and npm: some machines carry a nodejs build that bundles npm and conflicts with
 # Debian's npm package; install Debian's only when the commands are missing.

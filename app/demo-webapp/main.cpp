@@ -87,10 +87,11 @@ int main(int argc, char *argv[])
                                              QStringLiteral("Where browsers reach this application (default: "
                                                             "http://HOST:PORT)."),
                                              QStringLiteral("URL"));
-    const QCommandLineOption storeOption(QStringLiteral("store"),
-                                         QStringLiteral("Session store URL: memory:, sqlite:PATH, redis://…, "
-                                                        "rediss://…, redis+cluster://…, postgresql://…"),
-                                         QStringLiteral("URL"), QStringLiteral("memory:"));
+    const QCommandLineOption storeOption(
+        QStringLiteral("store"),
+        QStringLiteral("Session store URL: memory:, sqlite:PATH, redis://…, "
+                       "rediss://…, redis+cluster://…, redis+sentinel://…, postgresql://…"),
+        QStringLiteral("URL"), QStringLiteral("memory:"));
     const QCommandLineOption cookieSessionsOption(
         QStringLiteral("cookie-sessions"),
         QStringLiteral("Keep sessions (and login transactions) in the browser as encrypted cookies, "

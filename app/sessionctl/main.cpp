@@ -64,7 +64,8 @@ Stores (sessionctl --store URL [store options] COMMAND):
 
 Store options:
   --store URL           sqlite:PATH, redis://[user@]host:port/db, rediss://…?cacert=PATH,
-                        redis+cluster://host:port,…, postgresql://user@host:port/db?sslmode=…
+                        redis+cluster://host:port,…, redis+sentinel://s1:26379,…/master[/db],
+                        postgresql://user@host:port/db?sslmode=…&timeout_ms=…
   --cookie-header H|-   a pasted Cookie header instead of a store (read-only)
   --layout L            native, auth0-fastapi, starsessions, connect-redis (default: detected)
   --read-only           refuse every write before it reaches the server (exit 6)

@@ -65,7 +65,7 @@ bool RedisServerProcess::start(QString *error)
                      QStringList{QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
                                  QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
                                  QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--appendfsync"),
-                                 QStringLiteral("everysec"), QStringLiteral("--dir"), m_dir.path()} +
+                                 QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path()} +
                          m_extra);
     if (!m_process->waitForStarted(5000)) {
         *error = QStringLiteral("cannot start redis-server: %1").arg(m_process->errorString());

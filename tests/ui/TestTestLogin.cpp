@@ -316,12 +316,19 @@ void TestTestLogin::hostileClaimsInTheReportStayText()
         QCOMPARE(check("every tab, revealed").first, 0);
     }
     // The page the window writes into the browser shows the name as text, not as a heading.
-    QVariant rendered;
-    window.browser()->page()->runJavaScript(
-        QStringLiteral("[document.querySelectorAll('h1, a').length, document.body.innerText]"),
-        [&rendered](const QVariant &v) { rendered = v; });
-    QTRY_VERIFY(rendered.isValid());
-    const QVariantList page = rendered.toList();
+    // (setHtml() loads asynchronously: the "Completing the login…" page may still be showing when
+    // the login has finished, so read the page until the new one is there.)
+    const auto renderedPage = [&window] {
+        QVariant rendered;
+        window.browser()->page()->runJavaScript(
+            QStringLiteral("[document.querySelectorAll('h1, a').length, document.body.innerText]"),
+            [&rendered](const QVariant &v) { rendered = v; });
+        (void)QTest::qWaitFor([&rendered] { return rendered.isValid(); }, 15000);
+        return rendered.toList();
+    };
+    QVariantList page;
+    QTRY_VERIFY_WITH_TIMEOUT((page = renderedPage()).value(1).toString().contains(QStringLiteral("Logged in as")),
+                             15000);
     QCOMPARE(page.value(0).toInt(), 0);
     QVERIFY2(page.value(1).toString().contains(test::kHostileName), qPrintable(page.value(1).toString()));
 }
