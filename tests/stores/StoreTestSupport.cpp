@@ -14,6 +14,20 @@ qint64 TestClock::now() const
     return systemClock() + offset.load();
 }
 
+StateData loginState(const QString &sub, int i)
+{
+    StateData state;
+    json::Object claims;
+    claims.append("iss", "https://idp.test/");
+    claims.append("sub", sub);
+    claims.append("sid", QStringLiteral("sid-%1").arg(i));
+    state.user = UserClaims::fromIdTokenClaims(claims);
+    state.refreshToken = QStringLiteral("rt-%1").arg(i);
+    state.internal.sid = QStringLiteral("sid-%1").arg(i);
+    state.internal.createdAt = systemClock();
+    return state;
+}
+
 SecretList secretList(std::initializer_list<const char *> secrets)
 {
     QList<crypto::SecureBytes> list;

@@ -24,6 +24,9 @@ struct TestClock {
 
 SecretList secretList(std::initializer_list<const char *> secrets);
 
+// A login of `sub` at https://idp.test/ with sid "sid-<i>" and refresh token "rt-<i>", made now.
+StateData loginState(const QString &sub, int i);
+
 // One place where sessions live. open() gives a store over it with the given secrets and expiry;
 // several stores opened on one location see the same data.
 class StoreLocation {

@@ -35,20 +35,6 @@ std::shared_ptr<const SessionCodec> sentinelCodec()
     return std::make_shared<SessionCodec>(secretList({"sentinel-secret"}), options);
 }
 
-StateData stateOf(const QString &sub, int i)
-{
-    StateData state;
-    json::Object claims;
-    claims.append("iss", "https://idp.test/");
-    claims.append("sub", sub);
-    claims.append("sid", QStringLiteral("sid-%1").arg(i));
-    state.user = UserClaims::fromIdTokenClaims(claims);
-    state.refreshToken = QStringLiteral("rt-%1").arg(i);
-    state.internal.sid = QStringLiteral("sid-%1").arg(i);
-    state.internal.createdAt = systemClock();
-    return state;
-}
-
 // `count` sessions of `subOf(i)` written through `store`; their ids.
 QStringList seed(StateStore &store, int count, const std::function<QString(int)> &subOf)
 {
@@ -56,7 +42,7 @@ QStringList seed(StateStore &store, int count, const std::function<QString(int)>
     for (int start = 0; start < count; start += 500) {
         QList<QPair<QString, StateData>> batch;
         for (int i = start; i < qMin(count, start + 500); ++i) {
-            batch.append({SessionCodec::newSessionId(), stateOf(subOf(i), i)});
+            batch.append({SessionCodec::newSessionId(), loginState(subOf(i), i)});
             ids << batch.last().first;
         }
         if (!await(store.setMany(batch)))
@@ -124,7 +110,7 @@ void TestSentinel::findsTheMasterThroughTheSentinels()
     StoreFactory factory(StoreOptions{QStringLiteral("sf:")});
     auto store = factory.stateStore(url, sentinelCodec()).value();
     const QString id = SessionCodec::newSessionId();
-    QVERIFY_OK(await(store->set(id, stateOf(QStringLiteral("alice"), 1))));
+    QVERIFY_OK(await(store->set(id, loginState(QStringLiteral("alice"), 1))));
     // Written to the master the sentinels name, and replicated from there.
     QVERIFY(replicated(group.masterPort()));
     QCOMPARE(keysOn(group.masterPort(), QStringLiteral("sf:s:*")), 1);
@@ -157,7 +143,7 @@ void TestSentinel::followsTheAnnouncedMaster()
     const StoreUrl url = StoreUrl::parse(group.url(QLatin1String(kOptions))).value();
     StoreFactory factory(StoreOptions{QStringLiteral("sa:")});
     auto store = factory.stateStore(url, sentinelCodec()).value();
-    QVERIFY_OK(await(store->set(SessionCodec::newSessionId(), stateOf(QStringLiteral("before"), 1))));
+    QVERIFY_OK(await(store->set(SessionCodec::newSessionId(), loginState(QStringLiteral("before"), 1))));
     QVERIFY2(group.switchOver(&error), qPrintable(error));
     // (The sentinels demote the old master once the new one is in place.)
     QTRY_VERIFY_WITH_TIMEOUT(SentinelGroup::cli(group.masterPort(), {QStringLiteral("ROLE")}).startsWith("slave"),
@@ -165,7 +151,7 @@ void TestSentinel::followsTheAnnouncedMaster()
     // The announcement reached the client's subscription (sentinels publish it as they switch);
     // the client reads it before its next batch.
     const QString after = SessionCodec::newSessionId();
-    QVERIFY_OK(await(store->set(after, stateOf(QStringLiteral("after"), 2))));
+    QVERIFY_OK(await(store->set(after, loginState(QStringLiteral("after"), 2))));
     QCOMPARE(keysOn(group.replicaPort(), QStringLiteral("sa:s:*")), 2);
     const QByteArray errors =
         SentinelGroup::cli(group.masterPort(), {QStringLiteral("INFO"), QStringLiteral("errorstats")});

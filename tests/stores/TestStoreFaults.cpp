@@ -36,16 +36,7 @@ namespace {
 
 StateData stateFor(int i)
 {
-    StateData state;
-    json::Object claims;
-    claims.append("iss", "https://idp.test/");
-    claims.append("sub", QStringLiteral("user%1").arg(i % 7));
-    claims.append("sid", QStringLiteral("sid-%1").arg(i));
-    state.user = UserClaims::fromIdTokenClaims(claims);
-    state.refreshToken = QStringLiteral("rt-%1").arg(i);
-    state.internal.sid = QStringLiteral("sid-%1").arg(i);
-    state.internal.createdAt = systemClock();
-    return state;
+    return loginState(QStringLiteral("user%1").arg(i % 7), i);
 }
 
 std::shared_ptr<const SessionCodec> faultCodec()
